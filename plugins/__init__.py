@@ -1,0 +1,1 @@
+"""Lienzo built-in plugins."""
