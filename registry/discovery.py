@@ -128,7 +128,10 @@ def discover(entry_points: list[metadata.EntryPoint] | None = None) -> Discovery
 
         for impl in manager.get_hookcallers(plugin) or []:
             record.hooks.append(impl.name)
-        for impl_hook, kind in (("lienzo_register_models", ModelSpec), ("lienzo_register_pages", PageSpec)):
+        for impl_hook, kind in (
+            ("lienzo_register_models", ModelSpec),
+            ("lienzo_register_pages", PageSpec),
+        ):
             if record.status == FAILED:
                 break
             for impl in getattr(manager.hook, impl_hook).get_hookimpls():

@@ -107,7 +107,9 @@ class ModelSpec:
         unknown = set(self.capabilities) - set(CAPABILITIES)
         if unknown:
             found.append(f"unknown capabilities: {', '.join(sorted(unknown))}")
-        if not (isinstance(self.config_class, type) and dataclasses.is_dataclass(self.config_class)):
+        if not (
+            isinstance(self.config_class, type) and dataclasses.is_dataclass(self.config_class)
+        ):
             found.append("config_class must be a dataclass")
         else:
             try:

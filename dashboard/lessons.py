@@ -1,0 +1,50 @@
+"""The course map: every lesson page, its section and what it needs to work.
+
+The navigation and the home page's map are both built from this list, so a lesson
+appears in one place only when it can run (its model's plugin loaded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).parent / "pages"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    key: str  # catalogue key under nav.* and the page's file stem
+    section: str  # catalogue key under nav.* for the navigation group
+    icon: str
+    syllabus: str  # syllabus section number(s) it teaches
+    runs_locally: bool = True
+    needs_model: str | None = None  # registry model id that must be loaded
+
+    @property
+    def path(self) -> Path:
+        return PAGES_DIR / f"{self.key}.py"
+
+    @property
+    def url_path(self) -> str:
+        return self.key.replace("_", "-")
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson("home", "section_start", ":material/home:", "1"),
+    Lesson("images_numbers", "section_numbers", ":material/grid_on:", "4"),
+    Lesson("convolution", "section_numbers", ":material/filter:", "5"),
+    Lesson("pooling", "section_numbers", ":material/compress:", "6"),
+    Lesson("cnn", "section_networks", ":material/neurology:", "6", needs_model="cnn-lenet5"),
+    Lesson("registry", "section_tools", ":material/extension:", "11"),
+)
+
+
+def available_lessons(loaded_model_ids: set[str]) -> list[Lesson]:
+    """Lessons whose page exists and whose model (if any) is loaded."""
+    return [
+        lesson
+        for lesson in LESSONS
+        if lesson.path.is_file()
+        and (lesson.needs_model is None or lesson.needs_model in loaded_model_ids)
+    ]
