@@ -61,10 +61,13 @@ def validate_config(config: Any) -> Any:
             continue
         bad_nan = isinstance(value, float) and not math.isfinite(value)
         if bad_nan or (low is not None and value < low) or (high is not None and value > high):
+            names = f.metadata.get("help", {})
             raise ConfigError(
                 {
-                    "es": f"El valor de «{f.name}» ({value}) debe estar entre {low} y {high}.",
-                    "en": f"The value of '{f.name}' ({value}) must be between {low} and {high}.",
+                    "es": f"«{names.get('es', f.name)}» ({f.name} = {value}) debe estar "
+                    f"entre {low} y {high}.",
+                    "en": f"'{names.get('en', f.name)}' ({f.name} = {value}) must be "
+                    f"between {low} and {high}.",
                 }
             )
     return config
