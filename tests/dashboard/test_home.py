@@ -29,7 +29,7 @@ def test_language_survives_page_changes() -> None:
 
 def test_sidebar_switch_changes_language() -> None:
     at = open_page(None, "es")
-    at.sidebar.radio(key="lang").set_value("en").run()
+    at.sidebar.radio(key="lang_choice").set_value("en").run()
     assert "Map of lessons" in page_text(at)
     assert at.query_params["lang"] == ["en"] or at.query_params["lang"] == "en"
 

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from lienzo.dashboard.i18n import CATALOGUE_DIR, LANGUAGES, MissingTextError, catalogue, placeholders, translate
+from lienzo.dashboard.i18n import (
+    CATALOGUE_DIR,
+    LANGUAGES,
+    MissingTextError,
+    catalogue,
+    placeholders,
+    translate,
+)
 
 DASHBOARD = CATALOGUE_DIR.parent
 
@@ -20,7 +27,9 @@ def test_every_key_exists_in_both_languages() -> None:
 
 
 def test_same_files_in_both_languages() -> None:
-    names = {lang: sorted(p.name for p in (CATALOGUE_DIR / lang).glob("*.toml")) for lang in LANGUAGES}
+    names = {
+        lang: sorted(p.name for p in (CATALOGUE_DIR / lang).glob("*.toml")) for lang in LANGUAGES
+    }
     assert names["es"] == names["en"]
 
 
@@ -44,7 +53,9 @@ def test_translate_fills_values_and_strict_mode_raises(monkeypatch: pytest.Monke
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""")
 
 
-@pytest.mark.parametrize("source", sorted(DASHBOARD.rglob("*.py")), ids=lambda p: str(p.relative_to(DASHBOARD)))
+@pytest.mark.parametrize(
+    "source", sorted(DASHBOARD.rglob("*.py")), ids=lambda p: str(p.relative_to(DASHBOARD))
+)
 def test_literal_keys_in_code_exist(source: Path) -> None:
     known = set(catalogue("es"))
     missing = [key for key in LITERAL_KEY.findall(source.read_text("utf-8")) if key not in known]

@@ -1,0 +1,129 @@
+"""A real browser visits every page in both languages: no exception box anywhere.
+
+Starts the dashboard on a free loopback port, drives Debian's Chromium through
+playwright, and saves a screenshot of each page under test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import lienzo.dashboard
+from lienzo.dashboard.lessons import LESSONS
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+ROOT = Path(__file__).parent.parent.parent
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed; .ci/run installs it with apt-get")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    port = free_port()
+    app = Path(lienzo.dashboard.__file__).parent / "app.py"
+    env = dict(os.environ, LIENZO_I18N_STRICT="1")
+    command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true"]
+    command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
+    command += ["--browser.gatherUsageStats", "false"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("the dashboard did not start within 60 s")
+    yield base
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser(server: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has drawn the page and finished running its script."""
+    page.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60_000)
+    page.wait_for_selector("h1", timeout=90_000)
+    # The status widget shows while the script runs; wait for it to go away.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000
+    )
+    page.wait_for_timeout(800)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_page_renders_without_an_exception(server: str, browser, lang: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    failures = []
+    for lesson in LESSONS:
+        path = "" if lesson.key == "home" else lesson.url_path
+        page.goto(f"{server}/{path}?lang={lang}")
+        settle(page)
+        page.screenshot(path=str(SCREENSHOTS / f"{lang}-{lesson.key}.png"), full_page=True)
+        exceptions = page.locator("[data-testid='stException']").count()
+        if exceptions:
+            failures.append(
+                f"{lesson.key}: {page.locator('[data-testid=stException]').first.inner_text()}"
+            )
+    page.close()
+    assert not failures, failures
+
+
+def test_unknown_path_falls_back_to_a_page(server: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(f"{server}/no-such-lesson?lang=en")
+    settle(page)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.close()
+
+
+def test_phone_width_home(server: str, browser) -> None:
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{server}/?lang=es")
+    settle(page)
+    page.screenshot(path=str(SCREENSHOTS / "es-home-phone.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    page.close()
