@@ -119,6 +119,8 @@ class DigitCNN:
     ) -> TrainResult:
         """Train this object's network on the digits' training split (in place).
 
+        A fresh model (never trained or loaded) starts from weights drawn with
+        ``config.seed``; a trained or loaded one is fine-tuned from where it is.
         Raises ConfigError for NaN or out-of-bounds settings. ``progress`` is called
         after every epoch; ``stop`` is checked before every batch. Same seed, same
         starting weights -> same result on the same machine.
