@@ -191,11 +191,14 @@ def export(
 
 
 @app.command()
-def bench() -> None:
-    """Print latency and export figures measured in one run."""
+def bench(
+    repeats: Annotated[int, typer.Option(help="Timed calls per figure.")] = 200,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Print latency, export and home-page figures measured in one run."""
     from lienzo.registry.bench import main
 
-    main()
+    main(["--repeats", str(repeats), *(["--json"] if as_json else [])])
 
 
 def main() -> None:  # pragma: no cover - `python -m lienzo.registry.cli`

@@ -83,9 +83,10 @@ if result and result[0] == model_id:
             st.error(t("registry.validation_failed", problems="; ".join(graph.problems)))
         cols = st.columns(5)
         cols[0].metric(t("registry.opset"), graph.opset)
-        cols[1].metric(t("registry.file_size"), f"{graph.file_bytes / 1024:.1f} KiB")
-        cols[2].metric(t("registry.export_time"), f"{graph.export_seconds:.2f} s")
-        cols[3].metric(t("registry.max_diff"), f"{graph.max_abs_diff:.1e}")
+        cols[1].metric(t("registry.file_size"), f"{(graph.file_bytes or 0) / 1024:.1f} KiB")
+        cols[2].metric(t("registry.export_time"), f"{graph.export_seconds or 0:.2f} s")
+        max_diff = "—" if graph.max_abs_diff is None else f"{graph.max_abs_diff:.1e}"
+        cols[3].metric(t("registry.max_diff"), max_diff)
         cols[4].metric(t("registry.batches"), ", ".join(str(b) for b in graph.batches_checked))
         if Path(graph.path).is_file():
             st.download_button(
