@@ -49,9 +49,15 @@ def enlarge(rgb: np.ndarray, min_side: int = 256) -> tuple[np.ndarray, int]:
 
 
 def to_display_uint8(values: np.ndarray, how: str = "clip") -> np.ndarray:
-    """A float map shown as a picture: ``clip`` to 0..255, or ``rescale`` min..max to 0..255."""
+    """A float map shown as a picture: ``clip`` to 0..255, ``rescale`` min..max to 0..255, or
+    ``strength``: |value| with the top 5 % saturated, so a few very strong responses do not
+    leave the rest of a feature map black."""
     values = np.asarray(values, dtype=np.float64)
-    if how == "rescale":
+    if how == "strength":
+        values = np.abs(values)
+        high = float(np.percentile(values, 95)) or float(values.max())
+        values = values / high * 255.0 if high > 0 else np.zeros_like(values)
+    elif how == "rescale":
         low, high = float(values.min()), float(values.max())
         values = (values - low) / (high - low) * 255.0 if high > low else np.zeros_like(values)
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)

@@ -49,7 +49,7 @@ def _kernel_editor(preset: str, size: int) -> np.ndarray:
         key=f"conv_kernel_{preset}_{size}",  # a new preset or size starts a fresh editor
         hide_index=True,
         column_config={
-            c: st.column_config.NumberColumn(c, format="%.3f", step=0.001) for c in columns
+            c: st.column_config.NumberColumn(c, format="%.4g", step=0.001) for c in columns
         },
     )
     values = pd.DataFrame(edited).to_numpy(dtype=float, na_value=np.nan)
@@ -212,6 +212,10 @@ _LATEX_SCALE = {"identity": 1, "box_blur": 9, "cross_blur": 5}
 _RESULT_SCALE = {"sharpen_from_blur": 9}  # written as 1/9 of whole numbers
 
 
+def _latex_coefficient(value: float) -> str:
+    return "" if abs(value) == 1 else f"{abs(value):g}\\,"
+
+
 def _arithmetic() -> None:
     st.header(t("convolution.arithmetic_header"))
     st.markdown(t("convolution.arithmetic_intro"))
@@ -223,10 +227,9 @@ def _arithmetic() -> None:
     )
     for result, terms in conv.KERNEL_ARITHMETIC.items():
         expression = " ".join(
-            ("-" if c < 0 else ("+" if i else "")) + f" {abs(c):g}\\,{_LATEX_NAME[n]}"
+            ("-" if c < 0 else ("+" if i else "")) + _latex_coefficient(c) + _LATEX_NAME[n]
             for i, (c, n) in enumerate(terms)
         )
-        st.markdown(t(f"convolution.arithmetic_{result}"))
         combined = _latex_matrix(conv.combine(terms), _RESULT_SCALE.get(result, 1))
         st.latex(f"{expression} = {combined}")
 
@@ -282,8 +285,12 @@ def _page() -> np.ndarray | None:
         padding = st.radio(
             t("convolution.padding_label"), PADDINGS, key="conv_padding", horizontal=True
         )
-    st.caption(t(f"convolution.preset_{preset}_what"))
-    kernel = _kernel_editor(preset, size)
+    editor, about = st.columns([2, 3])
+    with about:
+        st.markdown(t(f"convolution.preset_{preset}_what"))
+        st.caption(t("convolution.editor_help"))
+    with editor:
+        kernel = _kernel_editor(preset, size)
 
     grey = None
     if source == "worked":

@@ -63,9 +63,19 @@ def _choose_patch(image: LoadedImage) -> tuple[int, int, int]:
 
 
 def _overview(image: LoadedImage, row: int, col: int, size: int) -> None:
-    thickness = max(1, min(image.height, image.width) // 150)
-    marked = outline(image.rgb, row, col, size, size, thickness=thickness)
-    shown, factor = enlarge(marked)
+    # Enlarge first and frame on a margin, so the frame never hides a pixel of the window.
+    shown, factor = enlarge(image.rgb)
+    thickness = max(2, min(shown.shape[:2]) // 150)
+    margin = thickness + 1
+    canvas = np.pad(shown, ((margin, margin), (margin, margin), (0, 0)), constant_values=255)
+    shown = outline(
+        canvas,
+        margin + row * factor,
+        margin + col * factor,
+        size * factor,
+        size * factor,
+        thickness=thickness,
+    )
     st.image(shown, caption=t("images_numbers.overview_caption"), width="stretch")
     if factor > 1:
         st.caption(t("images_numbers.enlarged", factor=factor))
@@ -86,26 +96,26 @@ def _zoom(image: LoadedImage, row: int, col: int, size: int) -> None:
 def _matrix(values: np.ndarray, row: int, col: int, scale: str, colorscale, key: str) -> None:
     as_unit = scale == "unit"
     shown = values / 255.0 if as_unit else values
-    left, right = st.columns([3, 2])
-    with left:
-        figure = matrix_figure(
-            shown,
-            colorscale=colorscale,
-            zmin=0,
-            zmax=1 if as_unit else 255,
-            number_format=".2f" if as_unit else ".0f",
-            row_labels=range(row, row + values.shape[0]),
-            col_labels=range(col, col + values.shape[1]),
-            height=420,
-        )
-        st.plotly_chart(figure, key=key, config=chart_config())
-    with right:
-        table = pd.DataFrame(
-            np.round(shown, 3) if as_unit else shown.astype(int),
-            index=[str(r) for r in range(row, row + values.shape[0])],
-            columns=[str(c) for c in range(col, col + values.shape[1])],
-        )
-        st.dataframe(table, height=min(420, 36 * (values.shape[0] + 1)))
+    rows = range(row, row + values.shape[0])
+    cols = range(col, col + values.shape[1])
+    figure = matrix_figure(
+        shown,
+        colorscale=colorscale,
+        zmin=0,
+        zmax=1 if as_unit else 255,
+        number_format=".2f" if as_unit else ".0f",
+        row_labels=rows,
+        col_labels=cols,
+        height=min(640, 120 + 34 * values.shape[0]),
+    )
+    st.plotly_chart(figure, key=key, config=chart_config())
+    st.caption(t("images_numbers.table_caption"))
+    table = pd.DataFrame(
+        np.round(shown, 3) if as_unit else shown.astype(int),
+        index=[str(r) for r in rows],
+        columns=[str(c) for c in cols],
+    )
+    st.dataframe(table, height=36 * (values.shape[0] + 1) + 4)
 
 
 def _numbers(image: LoadedImage, row: int, col: int, size: int, scale: str) -> None:
