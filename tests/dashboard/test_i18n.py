@@ -50,7 +50,7 @@ def test_translate_fills_values_and_strict_mode_raises(monkeypatch: pytest.Monke
         translate("en", "no.such_key")
 
 
-LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_]+)["']""")
+LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_]+)["']\s*[,)]""")
 
 
 @pytest.mark.parametrize(

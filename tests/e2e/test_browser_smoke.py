@@ -127,3 +127,17 @@ def test_phone_width_home(server: str, browser) -> None:
     page.screenshot(path=str(SCREENSHOTS / "es-home-phone.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
     page.close()
+
+
+def test_language_switch_updates_the_shareable_url(server: str, browser) -> None:
+    page = browser.new_page()
+    page.goto(f"{server}/pooling?lang=es")
+    settle(page)
+    page.get_by_text("English", exact=True).click()
+    page.wait_for_url("**lang=en**", timeout=30_000)
+    settle(page)
+    assert page.locator("h1").first.inner_text().strip() != ""
+    page.goto(f"{server}/convolution?lang=en")
+    settle(page)
+    assert "lang=en" in page.url
+    page.close()
