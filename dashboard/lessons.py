@@ -36,6 +36,8 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson("convolution", "section_numbers", ":material/filter:", "5"),
     Lesson("pooling", "section_numbers", ":material/compress:", "6"),
     Lesson("cnn", "section_networks", ":material/neurology:", "6", needs_model="cnn-lenet5"),
+    Lesson("gan", "section_generative", ":material/swords:", "7", needs_model="gan-dcgan-digits"),
+    Lesson("autoencoders", "section_generative", ":material/compress:", "8", needs_model="ae-vae"),
     Lesson("registry", "section_tools", ":material/extension:", "11"),
 )
 

@@ -1,0 +1,1 @@
+"""Autoencoder plugin family (being built)."""

@@ -1,0 +1,1 @@
+"""GAN plugin (being built)."""
