@@ -82,7 +82,7 @@ def matrix_figure(
         height=height,
         margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
         title={"text": title, "font": {"size": 14}} if title else None,
-        plot_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="#d1d5db",  # shows as thin lines between cells (xgap, ygap)
     )
     figure.update_xaxes(
         side="top",

@@ -311,8 +311,6 @@ except Exception as error:  # noqa: BLE001 - a sentence for the learner, details
     show_unexpected(error)
     chosen = None
 
-st.header(t("convolution.learn_header"))
-st.markdown(t("convolution.learn_body"))
 try:
     _arithmetic()
     _feature_maps(chosen)
@@ -320,3 +318,6 @@ except LabError as error:
     show_problem(error.messages)
 except Exception as error:  # noqa: BLE001
     show_unexpected(error)
+
+st.header(t("convolution.learn_header"))
+st.markdown(t("convolution.learn_body"))

@@ -86,6 +86,15 @@ def _zoom(image: LoadedImage, row: int, col: int, size: int) -> None:
     figure = go.Figure(
         go.Image(z=patch, x0=col, y0=row, hovertemplate="(%{y}, %{x}) = %{z}<extra></extra>")
     )
+    # A thin frame, so white pixels stay visible against the white page.
+    figure.add_shape(
+        type="rect",
+        x0=col - 0.5,
+        x1=col + size - 0.5,
+        y0=row - 0.5,
+        y1=row + size - 0.5,
+        line={"color": "#9ca3af", "width": 1},
+    )
     figure.update_layout(height=320, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     figure.update_xaxes(side="top", showgrid=False)
     figure.update_yaxes(showgrid=False, scaleanchor="x")
