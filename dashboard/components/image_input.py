@@ -45,21 +45,28 @@ def limits_caption() -> str:
     )
 
 
-def _load_upload(key: str, uploaded) -> LoadedImage | None:
-    """Decode an upload once per file (kept in this session), show problems, not tracebacks."""
+def _load_upload(key: str, uploaded, max_side: int | None) -> LoadedImage | None:
+    """Decode an upload once per file, show problems, not tracebacks.
+
+    The session keeps only the reduced copy the page works on (a 24-megapixel upload
+    would otherwise hold a few hundred MB per learner).
+    """
     cache_key = f"{key}_loaded"
+    identity = (uploaded.file_id, max_side)
     cached = st.session_state.get(cache_key)
-    if cached is not None and cached[0] == uploaded.file_id:
+    if cached is not None and cached[0] == identity:
         result = cached[1]
     else:
         try:
             result = load_image(uploaded.getvalue(), uploaded.name)
+            if max_side is not None:
+                result = downscale(result, max_side)
         except LabError as error:
             result = error
         except Exception as error:  # noqa: BLE001 - shown to the learner, logged with details
             show_unexpected(error)
             return None
-        st.session_state[cache_key] = (uploaded.file_id, result)
+        st.session_state[cache_key] = (identity, result)
     if isinstance(result, LabError):
         show_problem(result.messages)
         return None
@@ -101,7 +108,7 @@ def image_input(
         if uploaded is None:
             st.info(t("image_input.upload_waiting"))
             return None
-        image = _load_upload(key, uploaded)
+        image = _load_upload(key, uploaded, max_side)
     else:
         sample_labels = {option: t(f"image_input.sample_{option}") for option in names}
         name = st.selectbox(
@@ -119,10 +126,10 @@ def image_input(
         except Exception as error:  # noqa: BLE001
             show_unexpected(error)
             return None
+        if image is not None and max_side is not None:
+            image = downscale(image, max_side)  # samples are small: cheap on every run
     if image is None:
         return None
-    if max_side is not None:
-        image = downscale(image, max_side)
     for note in image.notes:
         st.info(note_text(note), icon="ℹ️")
     return image
