@@ -28,12 +28,19 @@ def dashboard(
 ) -> None:
     """Start the Streamlit dashboard on http://localhost:PORT."""
     import lienzo.dashboard
+    from lienzo.dashboard.labs.image_loading import MAX_UPLOAD_MB
 
     app_path = Path(lienzo.dashboard.__file__).parent / "app.py"
+    # Streamlit reads .streamlit/config.toml from the working directory: run from the
+    # checkout when there is one, and pass the upload limit explicitly in any case so
+    # the limit the pages state is the limit the server enforces.
+    checkout = app_path.parent.parent
+    cwd = checkout if (checkout / ".streamlit" / "config.toml").is_file() else None
     console.print(f"Lienzo: http://localhost:{port}")
     command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port)]
     command += ["--server.headless", str(headless).lower(), "--browser.gatherUsageStats", "false"]
-    raise typer.Exit(subprocess.call(command))
+    command += ["--server.maxUploadSize", str(MAX_UPLOAD_MB)]
+    raise typer.Exit(subprocess.call(command, cwd=cwd))
 
 
 @app.command()

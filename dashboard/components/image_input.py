@@ -73,6 +73,26 @@ def _load_upload(key: str, uploaded, max_side: int | None) -> LoadedImage | None
     return result
 
 
+def image_upload(key: str, *, max_side: int | None = None) -> LoadedImage | None:
+    """Just the uploader, with its limits stated; None until a usable image arrives."""
+    uploaded = st.file_uploader(
+        t("image_input.upload_label"),
+        type=list(ALLOWED_EXTENSIONS),
+        max_upload_size=MAX_UPLOAD_MB,
+        key=f"{key}_upload",
+        help=t("image_input.upload_help"),
+    )
+    st.caption(limits_caption())
+    if uploaded is None:
+        st.info(t("image_input.upload_waiting"))
+        return None
+    image = _load_upload(key, uploaded, max_side)
+    if image is not None:
+        for note in image.notes:
+            st.info(note_text(note), icon="ℹ️")
+    return image
+
+
 def image_input(
     key: str,
     *,
@@ -97,18 +117,7 @@ def image_input(
         horizontal=True,
     )
     if source == "upload":
-        uploaded = st.file_uploader(
-            t("image_input.upload_label"),
-            type=list(ALLOWED_EXTENSIONS),
-            max_upload_size=MAX_UPLOAD_MB,
-            key=f"{key}_upload",
-            help=t("image_input.upload_help"),
-        )
-        st.caption(limits_caption())
-        if uploaded is None:
-            st.info(t("image_input.upload_waiting"))
-            return None
-        image = _load_upload(key, uploaded, max_side)
+        return image_upload(key, max_side=max_side)  # states its own notes
     else:
         sample_labels = {option: t(f"image_input.sample_{option}") for option in names}
         name = st.selectbox(

@@ -8,11 +8,12 @@ import numpy as np
 import streamlit as st
 
 from lienzo.dashboard.components import charts
+from lienzo.dashboard.components.image_input import image_upload
 from lienzo.dashboard.components.language import current_language, option_labels, t
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.components.model_cache import fresh_model, shared_pretrained
 from lienzo.dashboard.labs.training_job import DIVERGED, FAILED, TrainingJob
-from lienzo.plugins.datasets.digits import drawing_to_digit, load_digits_split
+from lienzo.plugins.datasets.digits import drawing_to_digit, image_to_digit, load_digits_split
 from lienzo.registry import ConfigError, default_registry, validate_config
 from lienzo.registry.spec import config_bounds
 
@@ -30,7 +31,7 @@ st.markdown(t("cnn.intro"))
 st.header(t("cnn.input_header"))
 source = st.radio(
     t("cnn.source_label"),
-    ["dataset", "draw"],
+    ["dataset", "draw", "upload"],
     format_func=option_labels("cnn.source_"),
     horizontal=True,
     key="cnn_source",
@@ -41,6 +42,13 @@ if source == "dataset":
     index = st.slider(t("cnn.sample_index"), 0, len(split.y_test) - 1, 0, key="cnn_index")
     digit, true_label = split.x_test[index], int(split.y_test[index])
     st.caption(t("cnn.true_label", label=true_label))
+elif source == "upload":
+    st.caption(t("cnn.upload_hint"))
+    uploaded = image_upload("cnn", max_side=256)
+    if uploaded is not None:
+        digit = image_to_digit(uploaded.gray)
+        if digit is None:
+            show_problem("cnn.upload_empty")
 else:
     st.caption(t("cnn.draw_hint"))
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,37 @@ def test_absurd_learning_rate_gets_a_clear_message() -> None:
     at.button(key="cnn_start").click().run()
     assert_clean(at)
     assert any("learning_rate" in str(e.value) for e in at.error)
+
+
+def test_upload_mode_waits_for_a_file_in_both_languages() -> None:
+    for lang, limits in (("es", "Límites: 16 MB"), ("en", "Limits: 16 MB")):
+        at = open_page("cnn", lang, timeout=120)
+        at.radio(key="cnn_source").set_value("upload").run()
+        assert_clean(at)
+        assert limits in page_text(at)
+
+
+CASES = Path(__file__).parent.parent / "cases" / "images"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "rgba_alpha_gradient_64x64.png",
+        "gray_L_64x64.png",
+        "gray_alpha_LA_64x64.png",
+        "cmyk_300x200_patches.jpg",
+    ],
+)
+def test_uploaded_cases_reach_the_cnn_with_the_shape_it_expects(name: str) -> None:
+    from lienzo.dashboard.labs.image_loading import load_image
+    from lienzo.plugins.datasets.digits import image_to_digit
+    from lienzo.registry import get
+
+    loaded = load_image((CASES / name).read_bytes(), name)
+    digit = image_to_digit(loaded.gray)
+    if digit is None:  # a flat image has no stroke: the page says so
+        return
+    assert digit.shape == (8, 8) and 0 <= digit.min() and digit.max() <= 16
+    prediction = get("cnn-lenet5").pretrained().predict(digit)
+    assert prediction.probabilities.shape == (1, 10)
