@@ -36,6 +36,10 @@ def test_drawing_mode_without_a_drawing_says_so() -> None:
 
 @pytest.mark.slow
 def test_train_your_own_runs_stops_and_compares() -> None:
+    from lienzo.dashboard.components.model_cache import shared_pretrained
+
+    shared = shared_pretrained("cnn-lenet5")
+    before = {name: tensor.clone() for name, tensor in shared.state_dict().items()}
     at = open_page("cnn", "en", timeout=120)
     at.number_input(key="cnn_epochs").set_value(3).run()
     at.button(key="cnn_start").click().run()
@@ -50,6 +54,10 @@ def test_train_your_own_runs_stops_and_compares() -> None:
     # The learner's model can now answer instead of the pretrained one.
     at.radio(key="cnn_which_model").set_value("own").run()
     assert_clean(at)
+    # The model shared by every session was not touched by this session's training.
+    assert job.model is not shared
+    after = shared_pretrained("cnn-lenet5").state_dict()
+    assert all((before[name] == after[name]).all() for name in before)
 
 
 @pytest.mark.slow
