@@ -30,14 +30,21 @@ class Lesson:
         return self.key.replace("_", "-")
 
 
+GENERATIVE = "section_generative"
+
 LESSONS: tuple[Lesson, ...] = (
     Lesson("home", "section_start", ":material/home:", "1"),
     Lesson("images_numbers", "section_numbers", ":material/grid_on:", "4"),
     Lesson("convolution", "section_numbers", ":material/filter:", "5"),
     Lesson("pooling", "section_numbers", ":material/compress:", "6"),
     Lesson("cnn", "section_networks", ":material/neurology:", "6", needs_model="cnn-lenet5"),
-    Lesson("gan", "section_generative", ":material/swords:", "7", needs_model="gan-dcgan-digits"),
-    Lesson("autoencoders", "section_generative", ":material/compress:", "8", needs_model="ae-vae"),
+    Lesson("gan", GENERATIVE, ":material/swords:", "7", needs_model="gan-dcgan-digits"),
+    Lesson("autoencoders", GENERATIVE, ":material/compress:", "8", needs_model="ae-vae"),
+    Lesson("attention", GENERATIVE, ":material/hub:", "9", needs_model="transformer-minilm"),
+    Lesson("diffusion", GENERATIVE, ":material/blur_on:", "10", needs_model="diffusion-digits"),
+    Lesson("text_to_image", GENERATIVE, ":material/draw:", "10", needs_model="txt2img-shapes"),
+    Lesson("project", "section_practice", ":material/work:", "3, 13"),
+    Lesson("tools", "section_practice", ":material/storefront:", "12"),
     Lesson("registry", "section_tools", ":material/extension:", "11"),
 )
 

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import lienzo.dashboard
+from lienzo.dashboard.lessons import PAGES_DIR
 
 APP = Path(lienzo.dashboard.__file__).parent / "app.py"
 LANGS = ("es", "en")
@@ -19,13 +20,18 @@ def _strict_texts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LIENZO_I18N_STRICT", "1")
 
 
+def page_path(page: str) -> str:
+    """A lesson's script path relative to app.py, as AppTest's switch_page wants it."""
+    return f"{PAGES_DIR.name}/{page}.py"
+
+
 def open_page(page: str | None, lang: str, timeout: float = 60) -> AppTest:
     """Run the app, switch to ``pages/<page>.py`` (None = home) in ``lang``."""
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.query_params["lang"] = lang
     at.run()
     if page is not None:
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(page_path(page))
         at.run()
     return at
 

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from tests.dashboard.conftest import APP, LANGS, assert_clean, open_page, page_text
+from tests.dashboard.conftest import APP, LANGS, assert_clean, open_page, page_path, page_text
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -21,8 +21,8 @@ def test_home_renders_in_both_languages(lang: str) -> None:
 
 def test_language_survives_page_changes() -> None:
     at = open_page(None, "en")
-    at.switch_page("pages/pooling.py").run()
-    at.switch_page("pages/home.py").run()
+    at.switch_page(page_path("pooling")).run()
+    at.switch_page(page_path("home")).run()
     assert at.session_state["lang"] == "en"
     assert "Map of lessons" in page_text(at)
 

@@ -1,0 +1,1 @@
+"""openai_images adapter (being built)."""

@@ -1,0 +1,1 @@
+"""stability adapter (being built)."""
