@@ -112,6 +112,7 @@ class HostedAdapter:
         session_id: str = "default",
         budget: BudgetGuard | None = None,
         config: HostedConfig | None = None,
+        timeouts: Timeouts | None = None,
         sleep: Sleep = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         jitter: Callable[[], float] = random.random,
@@ -129,6 +130,7 @@ class HostedAdapter:
         self.session_id = session_id
         self._budget = budget
         self.config = config or self.config_class()
+        self._timeouts = timeouts  # None: from config (read timeout) and the defaults
         self.sleep, self.clock, self.jitter = sleep, clock, jitter
 
     # -- description --------------------------------------------------------------------
@@ -147,6 +149,7 @@ class HostedAdapter:
             "session_id": self.session_id,
             "budget": self._budget,
             "config": self.config,
+            "timeouts": self._timeouts,
             "sleep": self.sleep,
             "clock": self.clock,
             "jitter": self.jitter,
@@ -202,7 +205,7 @@ class HostedAdapter:
 
     # -- timing helpers -----------------------------------------------------------------
     def timeouts(self) -> Timeouts:
-        return Timeouts(read=float(self.config.read_timeout_s))
+        return self._timeouts or Timeouts(read=float(self.config.read_timeout_s))
 
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_retries=int(self.config.max_retries))
