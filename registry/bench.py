@@ -5,7 +5,9 @@
 
 ``run_benchmark(extra=[...])`` takes more measurements as callables that return
 ``{label: value}``; their figures appear under "extra" in the report. ``main`` adds
-the dashboard's home-page cold render time (``lienzo.dashboard.bench_home``).
+the dashboard's home-page cold render time (``lienzo.dashboard.bench_home``) and the
+GAN's figures (``lienzo.plugins.gan.bench``: live-training seconds to recognisable
+digits, generation latency of 64 samples in PyTorch and onnxruntime).
 """
 
 from __future__ import annotations
@@ -162,8 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
     from lienzo.dashboard.bench_home import measure_home_cold_render
+    from lienzo.plugins.gan.bench import measure_gan
 
-    result = run_benchmark(extra=[measure_home_cold_render], repeats=args.repeats)
+    result = run_benchmark(extra=[measure_home_cold_render, measure_gan], repeats=args.repeats)
     print(json.dumps(result, indent=2) if args.json else format_report(result))
 
 
