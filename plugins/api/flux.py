@@ -288,8 +288,10 @@ class FluxAdapter(HostedAdapter):
             return InvalidKey(provider, not_allowed=status == 403, detail=detail)
         if status == 402:
             return QuotaExhausted(provider, detail=detail)
-        if status == 404:
+        if status == 404 and self.model != DEFAULT_MODEL:
             return ModelShutDown(provider, self.model, DEFAULT_MODEL, detail=detail)
+        if status == 404:  # the default model's endpoint is missing: a wrong base URL
+            return MalformedResponse(provider, f"HTTP 404 at {self.base_url}/v1/{self.model}")
         if status in (400, 422):
             return InvalidParameter(provider, detail=detail)
         if status == 429:

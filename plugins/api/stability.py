@@ -242,8 +242,10 @@ class StabilityAdapter(HostedAdapter):
             if name == "content_moderation" or "moderat" in text.lower():
                 return Moderated(provider, "input", detail=detail)
             return InvalidKey(provider, not_allowed=True, detail=detail)
-        if status == 404:
+        if status == 404 and self.model != DEFAULT_MODEL:
             return ModelShutDown(provider, self.model, DEFAULT_MODEL, detail=detail)
+        if status == 404:  # the default model's endpoint is missing: a wrong base URL
+            return MalformedResponse(provider, f"HTTP 404 at {self.endpoint}")
         if status == 429:
             return RateLimited(provider, retry_hint(response.headers), detail=detail)
         return ProviderDown(provider, status, detail=detail)
