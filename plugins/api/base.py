@@ -102,6 +102,8 @@ class HostedAdapter:
     provider_fields: ClassVar[frozenset[str]]
     allowed_extras: ClassVar[frozenset[str]] = frozenset()
     config_class: ClassVar[type[HostedConfig]] = HostedConfig
+    # Stability and Flux make one image per request (count is a loop); OpenAI makes all n
+    one_image_per_request: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -230,7 +232,8 @@ class HostedAdapter:
         except ApiError as error:
             # keep counted what was (or may have been) billed, give back the rest
             done = len(error.partial)
-            reservation.settle(min(count, done + 1) if error.may_have_cost else done)
+            in_flight = 1 if self.one_image_per_request else count
+            reservation.settle(min(count, done + in_flight) if error.may_have_cost else done)
             raise
         reservation.settle(len(images))
         report(1.0, DONE)

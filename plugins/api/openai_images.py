@@ -120,6 +120,7 @@ class OpenAIImagesAdapter(HostedAdapter):
     provider_fields = frozenset({"prompt", "size", "aspect_ratio", "count", "extras"})
     allowed_extras = EXTRAS
     config_class: ClassVar[type[HostedConfig]] = OpenAIImagesConfig
+    one_image_per_request = False  # n images in one request
 
     @property
     def endpoint(self) -> str:
