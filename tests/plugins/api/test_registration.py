@@ -67,3 +67,21 @@ def test_registering_imports_neither_httpx_nor_streamlit() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_secrets_example_lists_every_setting_the_adapters_read() -> None:
+    import tomllib
+    from pathlib import Path
+
+    from lienzo.plugins.api import budget
+    from lienzo.plugins.api.flux import FluxAdapter
+    from lienzo.plugins.api.openai_images import OpenAIImagesAdapter
+    from lienzo.plugins.api.stability import StabilityAdapter
+
+    example = Path(__file__).parents[3] / ".streamlit" / "secrets.toml.example"
+    listed = tomllib.loads(example.read_text("utf-8"))
+    expected = {budget.PER_SESSION_SETTING, budget.PER_DAY_SETTING, budget.DATA_DIR_SETTING}
+    for adapter in (OpenAIImagesAdapter, StabilityAdapter, FluxAdapter):
+        expected |= {*adapter.secret_names, adapter.base_url_setting, adapter.model_setting}
+    assert set(listed) == expected
+    assert all(value == "" for value in listed.values())  # an example never holds a key
