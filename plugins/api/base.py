@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from lienzo.plugins.api.budget import BudgetGuard, BudgetStatus
-from lienzo.plugins.api.errors import ApiError, InvalidParameter, MalformedResponse, MissingKey
+from lienzo.plugins.api.errors import (
+    ApiError,
+    InvalidKey,
+    InvalidParameter,
+    MalformedResponse,
+    MissingKey,
+)
 from lienzo.plugins.api.http import RetryPolicy, Sleep, Timeouts
 from lienzo.plugins.api.keys import ApiKey, read_setting, resolve_key
 from lienzo.registry.generation import (
@@ -222,6 +228,11 @@ class HostedAdapter:
         key = self._key()
         if key is None:
             raise MissingKey(self.generator_id, self.secret_names)
+        value = key.reveal()
+        if not value.isascii() or not value.isprintable() or any(c.isspace() for c in value):
+            # a pasted key with a smart quote or a line break: no provider issues those,
+            # and it would not even fit in an HTTP header
+            raise InvalidKey(self.generator_id)
         unsupported = self.unsupported(request)
         count = max(1, request.count)
         reservation = self.budget.reserve(self.session_id, count, self.generator_id)
@@ -255,6 +266,10 @@ class HostedAdapter:
             )
         if request.count < 1 or request.count > 10:
             raise InvalidParameter(self.generator_id, "count", allowed="1-10")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise InvalidParameter(
+                self.generator_id, self.base_url_setting, allowed="http(s)://host[:port]"
+            )
 
     # -- provider hooks -----------------------------------------------------------------
     def _check(self, request: GenerationRequest) -> None:

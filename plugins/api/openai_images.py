@@ -100,6 +100,10 @@ def _error_fields(response: Any) -> tuple[str, str, str, str]:
 
 
 def _should_retry(response: Any) -> bool:
+    # the server may say so itself, as the official client honours
+    should = response.headers.get("x-should-retry", "").lower()
+    if should in ("true", "false"):
+        return should == "true"
     status = response.status_code
     if status == 429:
         code, kind, _, _ = _error_fields(response)
@@ -254,9 +258,9 @@ class OpenAIImagesAdapter(HostedAdapter):
         code, kind, param, message = _error_fields(response)
         detail = scrub(message, key)
         provider = self.generator_id
-        model_gone = code == "model_not_found" or (
-            param == "model"
-            and re.search(r"not exist|not found|shut ?down|deprecat", message, re.I)
+        gone_words = re.search(r"not exist|not found|shut ?down|deprecat|retired", message, re.I)
+        model_gone = code == "model_not_found" or bool(
+            gone_words and (param == "model" or self.model in message)
         )
         if code in MODERATION_CODES:
             return Moderated(provider, "input", detail=detail)

@@ -272,3 +272,32 @@ def test_extras_pass_through_and_unknown_ones_are_reported(server, fake_time) ->
     assert server.calls()[0].json()["quality"] == "high"
     assert "cfg_scale" not in server.calls()[0].json()
     assert result.unsupported_fields == ["extras.cfg_scale"]
+
+
+def test_x_should_retry_header_is_honoured(server, fake_time) -> None:
+    server.route("POST", PATH, Reply(500, {}, {"x-should-retry": "false"}))
+    with pytest.raises(ProviderDown):
+        adapter(server, fake_time).generate(GenerationRequest("a cat"))
+    assert len(server.calls()) == 1
+
+
+def test_shut_down_model_said_only_in_words(server, fake_time) -> None:
+    message = "The model 'gpt-image-1' has been shut down; use gpt-image-2."
+    server.route("POST", PATH, oa_error(400, "", message))
+    with pytest.raises(ModelShutDown) as caught:
+        adapter(server, fake_time, model="gpt-image-1").generate(GenerationRequest("a cat"))
+    assert "2026-10-23" in caught.value.message("en")
+
+
+@pytest.mark.parametrize("pasted", ["sk-abc\u2019def", "sk-abc\ndef", "sk abc"])
+def test_a_mangled_pasted_key_is_refused_before_sending(server, fake_time, pasted) -> None:
+    with pytest.raises(InvalidKey):
+        adapter(server, fake_time, api_key=pasted).generate(GenerationRequest("a cat"))
+    assert server.requests == []
+
+
+def test_a_base_url_without_scheme_is_explained(fake_time) -> None:
+    generator = OpenAIImagesAdapter(api_key=KEY, base_url="api.openai.com", **fake_time.options())
+    with pytest.raises(InvalidParameter) as caught:
+        generator.generate(GenerationRequest("a cat"))
+    assert "LIENZO_OPENAI_BASE_URL" in caught.value.message("es")
