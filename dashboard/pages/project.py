@@ -18,7 +18,7 @@ from lienzo.dashboard.components.messages import show_problem
 from lienzo.dashboard.components.model_cache import shared_pretrained
 from lienzo.dashboard.labs import generators as gen
 from lienzo.dashboard.labs import project_export, prompts
-from lienzo.dashboard.labs.errors import LabError, bilingual
+from lienzo.dashboard.labs.errors import LabError, bilingual, number
 from lienzo.dashboard.labs.gallery import DATA_DIR_ENV, Gallery, GalleryEntry
 from lienzo.dashboard.labs.generation_job import GenerationJob
 from lienzo.registry import default_registry
@@ -242,7 +242,7 @@ else:
             autocomplete="off",
         )
         money = (
-            t("project.price", price=f"{status.price_usd:.3f}")
+            t("project.price", price=number(status.price_usd, lang, digits=3))
             if status.price_usd is not None
             else t("project.price_unknown")
         )

@@ -147,3 +147,9 @@ def register(monkeypatch: pytest.MonkeyPatch, *specs: ModelSpec, only: bool = Fa
                 monkeypatch.delitem(models, model_id)
     for spec in specs:
         monkeypatch.setitem(models, spec.id, spec)
+
+
+class HostedFake(FakeGenerator):
+    """A generator that declares a secret, as a third-party hosted adapter would."""
+
+    generator_id = "test-hosted"
