@@ -324,12 +324,12 @@ class BudgetExceeded(ApiError):
         super().__init__(
             provider,
             {
-                "es": f"Se ha alcanzado el presupuesto de generaciones de pago para "
-                f"{where_es}: quedan {left} de {limit} y pediste {asked}. Usa el modelo "
-                "local o pide más al profesorado.",
-                "en": f"The budget of paid generations for {where_en} is used up: {left} of "
-                f"{limit} left and you asked for {asked}. Use the local model or ask the "
-                "teacher for more.",
+                "es": f"No queda presupuesto suficiente de generaciones de pago para "
+                f"{where_es}: quedan {left} de {limit} y pediste {asked}. Pide menos "
+                "imágenes, usa el modelo local o pide más al profesorado.",
+                "en": f"Not enough of the budget of paid generations is left for {where_en}: "
+                f"{left} of {limit} left and you asked for {asked}. Ask for fewer images, use "
+                "the local model or ask the teacher for more.",
             },
         )
 
