@@ -140,6 +140,11 @@ class GenerationJob:
         self._stop.set()
 
     @property
+    def stopping(self) -> bool:
+        """Asked to stop; the variant in flight still finishes (and is saved)."""
+        return self._stop.is_set() and self.running
+
+    @property
     def running(self) -> bool:
         return self.status == RUNNING
 

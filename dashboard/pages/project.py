@@ -191,7 +191,8 @@ def typed_key(spec_id: str) -> str | None:
 def build_generator(spec):  # noqa: ANN001, ANN202 - a ModelSpec in, an ImageGenerator out
     if gen.is_hosted(spec):
         return gen.build_hosted(spec, typed_key(spec.id), session_id)
-    return shared_pretrained(spec.id)  # local: loaded once per process, inference only
+    with st.spinner(t("project.loading_local", name=spec.title[current_language()])):
+        return shared_pretrained(spec.id)  # local: loaded once per process, inference only
 
 
 statuses: dict[str, gen.GeneratorStatus] = {}
@@ -215,9 +216,11 @@ else:
         + t("project.gen_" + ("ready" if s.ready else "needs_key" if s.hosted else "broken"))
         for sid, s in statuses.items()
     }
+    first_ready = next((i for i, s in enumerate(statuses.values()) if s.ready), 0)
     chosen = st.radio(
         t("project.generator_label"),
         list(statuses),
+        index=first_ready,  # a ready generator first: the workflow runs without any choice
         format_func=labels.__getitem__,
         key="project_generator",
     )
@@ -260,7 +263,10 @@ else:
         st.markdown(
             t("project.fields_intro")
             + " "
-            + " · ".join(("✅ " if ok else "⚪ ") + field_labels([n]) for n, ok in applies.items())
+            + " · ".join(
+                (":material/check_circle: " if ok else ":material/block: ") + field_labels([n])
+                for n, ok in applies.items()
+            )
         )
 
 # --- 4. Variants with seeds -------------------------------------------------------------
@@ -341,12 +347,19 @@ def progress_view() -> None:
     current: GenerationJob | None = st.session_state.get(JOB_KEY)
     if current is None:
         return
-    done = len(current.outcomes)
     total = len(current.requests)
     if current.running:
+        number = min(len(current.outcomes) + 1, total)  # the variant in flight
         st.progress(
             current.fraction,
-            text=t("project.progress", done=done, total=total, stage=stage_text(current.stage)),
+            text=t("project.progress", n=number, total=total, stage=stage_text(current.stage)),
+        )
+        st.button(
+            t("project.stop"),
+            key="project_stop",
+            on_click=current.stop,
+            disabled=current.stopping,
+            icon=":material/stop_circle:",
         )
     if running and not current.running:
         st.rerun()  # finished: redraw the whole page with the results
@@ -385,6 +398,8 @@ def draw_variant(column, entry: GalleryEntry) -> None:  # noqa: ANN001 - a Strea
 
 if job is None:
     st.info(t("project.nothing_yet"))
+elif job.running:
+    st.info(t("project.generating_now"), icon=":material/hourglass_top:")
 elif not job.running:
     st.caption(t("project.batch_summary", count=len(job.entry_ids), seconds=f"{job.seconds:.1f}"))
     skipped_after = sorted({f for o in job.outcomes for f in o.not_applied})
@@ -480,6 +495,53 @@ def cancel_delete() -> None:
     st.session_state.pop(PENDING_DELETE, None)
 
 
+def gallery_card(column, entry: GalleryEntry, pending: int | None) -> None:  # noqa: ANN001
+    """One saved image: thumbnail, details, and a delete that asks first, in place."""
+    column.image(str(entry.path), width="stretch")
+    star = "★ " if entry.favourite else ""
+    seed = "—" if entry.seed is None else entry.seed
+    column.caption(
+        t("project.gallery_caption", star=star, id=entry.id, seed=seed, provider=entry.provider)
+    )
+    with column.popover(t("project.details"), width="stretch"):
+        st.markdown(t("project.details_prompt", prompt=entry.prompt))
+        if entry.negative_prompt:
+            st.markdown(t("project.details_negative", negative=entry.negative_prompt))
+        st.caption(
+            t(
+                "project.details_meta",
+                project=entry.project,
+                created=entry.created,
+                model=entry.model,
+                size=entry.size,
+                metadata=t("project.yes" if entry.metadata_embedded else "project.no"),
+            )
+        )
+        if entry.note:
+            st.caption(t("project.details_note", note=entry.note))
+    if pending == entry.id:
+        column.warning(t("project.delete_confirm", id=entry.id), icon=":material/delete_forever:")
+        column.button(
+            t("project.delete_yes"),
+            key="project_delete_yes",
+            type="primary",
+            on_click=confirm_delete,
+            width="stretch",
+        )
+        column.button(
+            t("project.delete_no"), key="project_delete_no", on_click=cancel_delete, width="stretch"
+        )
+    else:
+        column.button(
+            t("project.delete"),
+            key=f"project_delete_{entry.id}",
+            on_click=ask_delete,
+            args=(entry.id,),
+            disabled=pending is not None,  # one question at a time
+            icon=":material/delete:",
+        )
+
+
 try:
     projects = gallery.projects()
     everything = gallery.entries()
@@ -500,50 +562,11 @@ if projects:
     if len(listed) > GALLERY_LIMIT:
         st.caption(t("project.gallery_limited", shown=GALLERY_LIMIT, total=len(listed)))
     pending = st.session_state.get(PENDING_DELETE)
-    if pending is not None:
-        st.warning(t("project.delete_confirm", id=pending), icon=":material/delete_forever:")
-        yes, no = st.columns(2)
-        yes.button(
-            t("project.delete_yes"),
-            key="project_delete_yes",
-            type="primary",
-            on_click=confirm_delete,
-        )
-        no.button(t("project.delete_no"), key="project_delete_no", on_click=cancel_delete)
     if "project_deleted" in st.session_state:
         st.toast(t("project.deleted", id=st.session_state.pop("project_deleted")))
-    columns = st.columns(4)
-    for position, entry in enumerate(listed[:GALLERY_LIMIT]):
-        column = columns[position % 4]
-        column.image(str(entry.path), width="stretch")
-        star = "★ " if entry.favourite else ""
-        seed = "—" if entry.seed is None else entry.seed
-        column.caption(
-            t("project.gallery_caption", star=star, id=entry.id, seed=seed, provider=entry.provider)
-        )
-        with column.popover(t("project.details"), width="stretch"):
-            st.markdown(t("project.details_prompt", prompt=entry.prompt))
-            if entry.negative_prompt:
-                st.markdown(t("project.details_negative", negative=entry.negative_prompt))
-            st.caption(
-                t(
-                    "project.details_meta",
-                    project=entry.project,
-                    created=entry.created,
-                    model=entry.model,
-                    size=entry.size,
-                    metadata=t("project.yes" if entry.metadata_embedded else "project.no"),
-                )
-            )
-            if entry.note:
-                st.caption(t("project.details_note", note=entry.note))
-        column.button(
-            t("project.delete"),
-            key=f"project_delete_{entry.id}",
-            on_click=ask_delete,
-            args=(entry.id,),
-            disabled=pending is not None,
-            icon=":material/delete:",
-        )
+    shown_entries = listed[:GALLERY_LIMIT]
+    for row in range(0, len(shown_entries), 4):  # one st.columns per row keeps rows aligned
+        for column, entry in zip(st.columns(4), shown_entries[row : row + 4], strict=False):
+            gallery_card(column, entry, pending)
 else:
     st.info(t("project.gallery_empty"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from lienzo.dashboard.labs import generators as gen
 from lienzo.dashboard.labs import png_metadata
 from lienzo.dashboard.labs.gallery import Gallery
-from lienzo.dashboard.labs.generation_job import FINISHED, GenerationJob
+from lienzo.dashboard.labs.generation_job import FINISHED, STOPPED, GenerationJob
 from lienzo.registry import default_registry
 from lienzo.registry.generation import GenerationRequest
 from tests.dashboard.fake_generators import (
@@ -159,3 +160,26 @@ def test_hosted_adapters_without_a_key_are_listed_as_needing_one(
         monkeypatch.setenv(spec.secrets[0], "env-key-123456")
         from_env = gen.describe(spec, gen.build_hosted(spec, None, "s"))
         assert from_env.key_source == "environment" and from_env.ready, spec.id
+
+
+class SlowGenerator(FakeGenerator):
+    def generate(self, request, progress=None):  # noqa: ANN001, ANN201
+        time.sleep(0.3)
+        return super().generate(request, progress)
+
+
+def test_stop_ends_the_batch_after_the_variant_in_flight(tmp_path: Path) -> None:
+    request = GenerationRequest(prompt="p", seed=0)
+    job = GenerationJob(
+        generator=SlowGenerator(),
+        requests=gen.variants(request, 4, 0),
+        gallery=Gallery(tmp_path),
+        project="P",
+        context={},
+    ).start()
+    time.sleep(0.1)
+    job.stop()
+    assert job.stopping
+    assert job.wait(10)
+    assert job.status == STOPPED and len(job.outcomes) == 1
+    assert len(Gallery(tmp_path).entries()) == 1  # the finished variant was kept
