@@ -207,3 +207,24 @@ def measured_snr(x0: np.ndarray, x_t: np.ndarray, t: int, schedule: NoiseSchedul
     noise_power = float(np.mean(noise**2))
     signal_power = float(np.mean(signal**2))
     return math.inf if noise_power == 0 else signal_power / noise_power
+
+
+def noisy_sequence(
+    x0: np.ndarray, steps: list[int] | np.ndarray, noise: np.ndarray, config: ScheduleConfig
+) -> np.ndarray:
+    """x_t for each t in ``steps`` with the same z: (len(steps), *x0.shape), one scheduler call."""
+    import torch
+
+    x0 = np.asarray(x0, dtype=np.float32)
+    noise = np.asarray(noise, dtype=np.float32)
+    if x0.shape != noise.shape:
+        raise ValueError(f"x_0 {x0.shape} and z {noise.shape} must have the same shape")
+    t = [check_step(int(s), config.num_train_timesteps) for s in steps]
+    scheduler = ddpm_scheduler(config)
+    count = len(t)
+    noisy = scheduler.add_noise(
+        torch.from_numpy(np.broadcast_to(x0, (count, *x0.shape)).copy()),
+        torch.from_numpy(np.broadcast_to(noise, (count, *noise.shape)).copy()),
+        torch.tensor(t, dtype=torch.int64),
+    )
+    return noisy.numpy()

@@ -1,0 +1,89 @@
+"""The diffusion model's benchmark figures, for ``registry.bench.run_benchmark(extra=[...])``.
+
+    python -m lienzo.plugins.diffusion.bench     # prints the figures below
+
+- sampling time for 16 digits at 50 DDIM steps (guidance 2, so 50 network calls at
+  batch 32) with PyTorch eager and with onnxruntime on the exported UNet, the best of
+  ``repeats`` runs each, and their ratio; the largest difference between the two
+  runtimes' digits (0..16 scale);
+- live training: wall-clock seconds (previews and judging included, as in the lab)
+  until a judged preview of the class-conditional model reaches a confident share of
+  0.7 with at least 8 classes, with the lab's default settings and seed 0.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+from typing import Any
+
+import numpy as np
+
+PREFIX = "diffusion"
+
+
+def measure_sampling(repeats: int = 3) -> dict[str, Any]:
+    from lienzo.plugins.diffusion.model import DigitDiffusion
+    from lienzo.registry.onnx_export import export_onnx
+    from lienzo.registry.onnx_session import OnnxSession
+
+    model = DigitDiffusion.pretrained()
+    labels = np.arange(16) % 10
+    with tempfile.TemporaryDirectory() as folder:
+        report = export_onnx(model, folder)
+        if not report.passed:
+            return {f"{PREFIX}: ONNX export": "FAILED: " + "; ".join(report.graphs[0].problems)}
+        session = OnnxSession(report.graphs[0].path)
+
+        def best(**options: Any) -> tuple[float, np.ndarray]:
+            times, digits = [], None
+            for _ in range(repeats):
+                started = time.perf_counter()
+                digits = model.generate(labels, "ddim", 50, seed=0, **options).digits
+                times.append(time.perf_counter() - started)
+            return min(times), digits
+
+        eager_s, eager_digits = best()
+        onnx_s, onnx_digits = best(onnx_session=session)
+    return {
+        f"{PREFIX}: 16 digits, DDIM 50 steps, PyTorch eager s": round(eager_s, 3),
+        f"{PREFIX}: 16 digits, DDIM 50 steps, onnxruntime s": round(onnx_s, 3),
+        f"{PREFIX}: eager / onnxruntime ratio": round(eager_s / onnx_s, 2),
+        f"{PREFIX}: onnxruntime provider": session.provider,
+        f"{PREFIX}: max |digits eager - onnx| (0..16)": float(
+            np.abs(eager_digits - onnx_digits).max()
+        ),
+    }
+
+
+def measure_training_to_target(max_steps: int = 3000) -> dict[str, Any]:
+    from lienzo.plugins.diffusion.config import DiffusionTrainConfig
+    from lienzo.plugins.diffusion.model import DigitDiffusion
+    from lienzo.plugins.diffusion.results import reached_target
+
+    stop = threading.Event()
+
+    def stop_at_target(record) -> None:
+        if record.judged and reached_target(record.extra):
+            stop.set()
+
+    config = DiffusionTrainConfig(steps=max_steps, judge_every=50)
+    result = DigitDiffusion().train(config, progress=stop_at_target, stop=stop)
+    return {
+        f"{PREFIX}: seconds of live training to confident share >= 0.7 with >= 8 classes": (
+            round(result.seconds_to_target, 1)
+            if result.seconds_to_target is not None
+            else f"not reached in {result.steps} steps ({result.seconds:.0f} s)"
+        ),
+        f"{PREFIX}: steps to that target (batch {config.batch_size})": result.steps_to_target,
+    }
+
+
+def measure_diffusion() -> dict[str, Any]:
+    return {**measure_sampling(), **measure_training_to_target()}
+
+
+if __name__ == "__main__":
+    for label, value in measure_diffusion().items():
+        print(f"{label}: {value}")
