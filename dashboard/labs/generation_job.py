@@ -8,6 +8,7 @@ closed tab loses nothing already generated. A variant without images saves nothi
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -91,9 +92,18 @@ class GenerationJob:
                 return outcome
             for image in result.images:
                 record = self._record(index, request, result, image, outcome.not_applied)
-                entry = self.gallery.add(
-                    image.data, image.format, record, embed_metadata=self.embed_metadata
-                )
+                try:
+                    entry = self.gallery.add(
+                        image.data, image.format, record, embed_metadata=self.embed_metadata
+                    )
+                except (OSError, sqlite3.Error) as error:
+                    # the image came back but cannot be kept: say where, not "generator failed"
+                    outcome.error = bilingual(
+                        "project.error_gallery_write",
+                        folder=str(self.gallery.root),
+                        detail=f"{type(error).__name__}: {error}",
+                    )
+                    return outcome
                 outcome.entry_ids.append(entry.id)
         except Exception as error:  # noqa: BLE001 - every failure becomes a message
             outcome.error = messages_for(error)

@@ -183,3 +183,12 @@ def test_stop_ends_the_batch_after_the_variant_in_flight(tmp_path: Path) -> None
     assert job.wait(10)
     assert job.status == STOPPED and len(job.outcomes) == 1
     assert len(Gallery(tmp_path).entries()) == 1  # the finished variant was kept
+
+
+def test_an_unwritable_gallery_is_named_as_the_problem(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the gallery folder should be")
+    job = run_job(blocker, FakeGenerator(), count=1)
+    error = job.outcomes[0].error
+    assert str(blocker) in error["es"] and "galería" in error["es"]
+    assert str(blocker) in error["en"] and "gallery" in error["en"]
