@@ -40,7 +40,8 @@ class GanProgress(EpochProgress):
 class GanTrainResult:
     history: list[GanProgress] = field(default_factory=list)
     stopped_early: bool = False  # the stop event was set before the last step
-    diverged: bool = False  # a loss or a weight became NaN/inf; weights are the last finite ones
+    diverged: bool = False  # a loss exploded (NaN/inf/> 50) or a weight became NaN/inf;
+    # the weights are those from before that step
     seconds: float = 0.0
     steps: int = 0  # generator steps completed
     # Seconds (wall clock, judging included) until the judge first saw a confident share

@@ -23,6 +23,10 @@ from lienzo.plugins.gan.results import GanProgress, GanTrainResult, reached_targ
 from lienzo.registry.contract import ProgressCallback
 
 GRID = 64  # fixed-noise images kept in each judged report (an 8x8 grid)
+# A binary cross-entropy above this means a logit beyond -50: sigmoid(-50) ~ 2e-22. Healthy
+# runs stay under ~10; with absurd learning rates (1.0) G's loss reached 5e8 in 100 steps
+# without ever becoming NaN. Such a run is reported as diverged, not trained on.
+LOSS_LIMIT = 50.0
 
 
 @contextlib.contextmanager
@@ -66,8 +70,10 @@ def fit_gan(
     judge: object | None = None,
 ) -> GanTrainResult:
     """Train both networks in place; see the module docstring. Batches and noise come from
-    ``config.seed``. ``lock`` is held during each step and each snapshot, so another
-    thread can generate between steps. ``judge`` is a DigitJudge (None: no judging)."""
+    ``config.seed``. A step whose loss is NaN, infinite or above ``LOSS_LIMIT``, or that
+    leaves a non-finite weight, is undone and ends the run as diverged. ``lock`` is held
+    during each step and each snapshot, so another thread can generate between steps.
+    ``judge`` is a DigitJudge (None: no judging)."""
     lock = lock or threading.Lock()
     generator_rng = torch.Generator().manual_seed(config.seed)
     opt_g = torch.optim.Adam(generator.parameters(), lr=config.lr_g, betas=(config.beta1, 0.999))
@@ -83,8 +89,6 @@ def fit_gan(
     def report(step: int, judged: bool) -> None:
         nonlocal counted, last_report
         means = {k: (v / counted if counted else float("nan")) for k, v in sums.items()}
-        if result.diverged:
-            means["loss_g"] = means["loss_d"] = float("nan")
         record = GanProgress(
             epoch=step,
             epochs=config.steps,
@@ -143,8 +147,8 @@ def fit_gan(
             opt_g.zero_grad(set_to_none=True)
             loss_g.backward()
             opt_g.step()  # D's gradients from this pass are never applied (zeroed next step)
-            finite = bool(torch.isfinite(loss_d) and torch.isfinite(loss_g))
-            if not (finite and _finite(generator) and _finite(discriminator)):
+            sane = bool(loss_d.item() < LOSS_LIMIT and loss_g.item() < LOSS_LIMIT)  # NaN: False
+            if not (sane and _finite(generator) and _finite(discriminator)):
                 # Keep the last finite weights, report the step as diverged, stop.
                 params = (*generator.parameters(), *discriminator.parameters())
                 with torch.no_grad():
@@ -152,15 +156,18 @@ def fit_gan(
                         p.copy_(old)
                 result.diverged = True
         step += 1
-        if result.diverged:
-            counted = max(counted, 1)
-            report(step, judged=False)
-            break
+        if result.diverged:  # report the step's own figures (NaN or huge), then stop
+            for key in sums:
+                sums[key] = 0.0
+            counted = 0
         sums["loss_d"] += loss_d.item()
         sums["loss_g"] += loss_g.item()
         sums["d_real"] += torch.sigmoid(logits_real).mean().item()
         sums["d_fake"] += torch.sigmoid(logits_fake).mean().item()
         counted += 1
+        if result.diverged:
+            report(step, judged=False)
+            break
         result.steps = step
         judged = step % config.judge_every == 0 or step == config.steps
         if judged or step % config.report_every == 0:

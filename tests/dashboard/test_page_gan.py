@@ -86,6 +86,20 @@ def test_train_live_then_stop_shows_curves_grid_judge_and_own_model(lang: str) -
     assert_clean(at)
 
 
+def test_a_diverged_run_is_reported_as_diverged() -> None:
+    at = open_page("gan", "en", timeout=120)
+    at.number_input(key="gan_lr_g").set_value(0.9).run()
+    at.number_input(key="gan_lr_d").set_value(0.9).run()
+    at.button(key="gan_start").click().run()
+    job = at.session_state["gan_job"]
+    assert job.wait(60) and job.status == "diverged"
+    at.run()
+    assert_clean(at)
+    assert any("diverged" in str(e.value) for e in at.error)
+    # A diverged generator is not offered for generation.
+    assert at.radio(key="gan_walk_model").options == ["Pretrained (Lienzo)"]
+
+
 @pytest.mark.slow
 def test_onnx_export_matches_pytorch_on_the_page() -> None:
     at = open_page("gan", "es", timeout=120)

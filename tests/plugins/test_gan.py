@@ -178,6 +178,17 @@ def test_nan_data_is_reported_as_diverged_with_finite_weights() -> None:
     assert all(torch.isfinite(p).all() for p in discriminator.parameters())
 
 
+def test_absurd_learning_rates_are_reported_as_diverged_not_trained_on() -> None:
+    model = get(MODEL_ID)
+    config = dataclasses.replace(TINY, steps=300, lr_g=0.9, lr_d=0.9)
+    result = model.train(config)
+    # Measured: the loss passes 50 within a couple of steps (it would reach 5e8, never NaN).
+    assert result.diverged and result.steps < 20
+    last = result.history[-1].extra
+    assert not (last["loss_d"] < 50 and last["loss_g"] < 50)
+    assert all(torch.isfinite(t).all() for t in model.state_dict().values())
+
+
 def test_diagnose_names_a_winning_discriminator_and_mode_collapse() -> None:
     def report(step: int, d_real: float, d_fake: float, classes: float | None = None):
         record = GanProgress(step, 1000, 1.0, extra={"d_real": d_real, "d_fake": d_fake})
