@@ -163,6 +163,11 @@ class Gallery:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             if create:
                 self._ensure_schema(connection)
+            elif connection.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                # another session created the file and is creating the tables right now:
+                # for a reader that is still an empty gallery, not an error
+                yield None
+                return
             yield connection
         finally:
             connection.close()
