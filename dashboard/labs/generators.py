@@ -93,7 +93,8 @@ def describe(spec: ModelSpec, generator: Any, typed_key: str | None = None) -> G
         hosted=hosted,
         secrets=tuple(spec.secrets),
         key_source=_key_source(spec, generator, typed_key) if hosted else None,
-        model=str(getattr(generator, "model", spec.id)),
+        # a local model's "model" attribute may be its network, not a name
+        model=name if isinstance(name := getattr(generator, "model", None), str) else spec.id,
         supported_fields=frozenset(getattr(generator, "supported_fields", {"prompt"})),
     )
     if not hosted:
