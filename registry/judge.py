@@ -166,9 +166,16 @@ class DigitJudge:
         import torch
 
         x = torch.tensor(np.asarray(digits, dtype=np.float32)).unsqueeze(1)  # (N, 1, 8, 8)
-        with self._lock, torch.no_grad():
-            network = self.classifier.network.eval()
-            layers = {name: t for name, _, t in network.forward_with_activations(x)}
+        # One torch thread (per calling thread, restored after): for a net this small a
+        # second thread only adds waiting, badly so on a busy 2-core machine.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            with self._lock, torch.no_grad():
+                network = self.classifier.network.eval()
+                layers = {name: t for name, _, t in network.forward_with_activations(x)}
+        finally:
+            torch.set_num_threads(threads)
         probabilities = torch.softmax(layers["fc3"], dim=1).numpy()
         return probabilities, layers[FEATURE_LAYER].numpy()
 

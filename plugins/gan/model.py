@@ -188,7 +188,9 @@ class DigitGAN:
             )
         if not np.all(np.isfinite(array)):
             raise ValueError("the latents contain NaN or infinite values")
-        with self._weights_lock:
+        # One torch thread: for nets this small a second thread only adds waiting, and on a
+        # busy 2-core machine it made 64 images take 80 ms instead of 1.5 ms.
+        with self._weights_lock, one_torch_thread():
             self.generator.eval()
             images = ImagesFromLatent(self.generator)(torch.from_numpy(array))
         return images.numpy()  # (N, 8, 8)
@@ -199,7 +201,7 @@ class DigitGAN:
 
     def samples_fixed(self, n: int = GRID) -> np.ndarray:
         """The images of the fixed noise batch with the current weights (n, 8, 8)."""
-        with self._weights_lock, torch.no_grad():
+        with self._weights_lock, torch.no_grad(), one_torch_thread():
             z = torch.from_numpy(self.fixed_latents(n))
             return fixed_samples(self.generator, z)
 
@@ -221,7 +223,7 @@ class DigitGAN:
     def discriminate(self, images: Any) -> np.ndarray:
         """D's probability (N,) that each (N, 8, 8) image in 0..16 is a real digit."""
         array = np.asarray(images, dtype=np.float32).reshape(-1, 1, 8, 8)
-        with self._weights_lock, torch.no_grad():
+        with self._weights_lock, torch.no_grad(), one_torch_thread():
             self.discriminator.eval()
             return torch.sigmoid(self.discriminator(to_unit(torch.from_numpy(array)))).numpy()
 
