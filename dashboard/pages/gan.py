@@ -240,12 +240,12 @@ def training_view() -> None:
     latest = snapshots[-1]
     left, right = st.columns(2)
     left.plotly_chart(
-        digits_figure(latest.samples, t("gan.grid_title", step=latest.epoch), height=330),
+        digits_figure(latest.samples, t("gan.grid_title", step=latest.epoch), height=420),
         key="gan_grid",
     )
     shares = latest.histogram / max(1, latest.histogram.sum())
     hist = charts.bars([str(d) for d in range(10)], shares, t("gan.histogram_title"))
-    hist.update_layout(height=330)
+    hist.update_layout(height=420)
     right.plotly_chart(hist, key="gan_histogram")
 
     st.subheader(t("gan.judge_header"))
