@@ -215,12 +215,8 @@ if schedule is not None:
             metrics = st.columns(4)
             metrics[0].metric(t("diffusion.abar_metric"), f"{abar:.4f}")
             metrics[1].metric(t("diffusion.signal_metric"), f"{np.sqrt(abar):.3f}")
-            metrics[2].metric(
-                t("diffusion.snr_metric"),
-                f"{snr:.3g}",
-                f"{10 * np.log10(snr):.1f} dB" if 0 < snr < np.inf else None,
-                delta_color="off",
-            )
+            snr_db = f" ({10 * np.log10(snr):.1f} dB)" if 0 < snr < np.inf else ""
+            metrics[2].metric(t("diffusion.snr_metric"), f"{snr:.3g}{snr_db}")
             metrics[3].metric(
                 t("diffusion.snr_measured_metric"), f"{measured_snr(x0, x_t, step, schedule):.3g}"
             )
@@ -236,7 +232,13 @@ if schedule is not None:
 
 # --- 2. The reverse process -------------------------------------------------------------------
 st.header(t("diffusion.reverse_header"))
-st.markdown(t("diffusion.reverse_intro"))
+params = pretrained.parameter_count()
+st.markdown(
+    t(
+        "diffusion.reverse_intro",
+        params=f"{params:,}".replace(",", "." if lang == "es" else ","),
+    )
+)
 own_job: TrainingJob | None = st.session_state.get(JOB_KEY)
 own_ready = (
     own_job is not None
@@ -399,7 +401,7 @@ if result is not None:
 
 # --- 3. Quality against time -------------------------------------------------------------------
 st.header(t("diffusion.compare_header"))
-st.markdown(t("diffusion.compare_intro"))
+
 info = pretrained.checkpoint_info
 comparison = (info.metrics.get("comparison") if info is not None else None) or []
 
@@ -409,10 +411,12 @@ def sampler_name(row: dict) -> str:
 
 
 if comparison:
+    judged_n = comparison[0]["n"]
+    st.markdown(t("diffusion.compare_intro", n=judged_n))
     table = [
         {
             t("diffusion.col_sampler"): sampler_name(row),
-            t("diffusion.col_seconds"): row["seconds"],
+            t("diffusion.col_seconds", n=judged_n): row["seconds"],
             t("diffusion.col_ms_per_digit"): round(1000 * row["seconds"] / row["n"], 1),
             t("diffusion.col_calls"): row["network_calls"],
             t("diffusion.col_confident"): row["confident_share"],
@@ -424,7 +428,9 @@ if comparison:
     st.dataframe(table, hide_index=True)
     names = [sampler_name(row) for row in comparison]
     figure = make_subplots(
-        rows=1, cols=2, subplot_titles=(t("diffusion.col_seconds"), t("diffusion.col_fd"))
+        rows=1,
+        cols=2,
+        subplot_titles=(t("diffusion.col_seconds", n=judged_n), t("diffusion.col_fd")),
     )
     figure.add_trace(go.Bar(x=names, y=[r["seconds"] for r in comparison]), row=1, col=1)
     figure.add_trace(go.Bar(x=names, y=[r["frechet_distance"] for r in comparison]), row=1, col=2)

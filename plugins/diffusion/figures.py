@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 
-GAP = 2  # pixels of separator between tiles (mid grey, so black and white digits both show)
-GAP_VALUE = 128
+GAP = 3  # pixels of separator between tiles (light, so tiles on black stand apart)
+GAP_VALUE = 235
 
 
 def enlarge(image: np.ndarray, scale: int) -> np.ndarray:
