@@ -23,6 +23,8 @@ class TextToImageTrainConfig:
     warmup_steps: int = bounded(0, 0, 5000, es="Pasos de calentamiento", en="Warm-up steps")
     report_every: int = bounded(20, 1, 1000, es="Pasos por punto", en="Steps per point")
     seed: int = bounded(0, 0, 2**31 - 1, es="Semilla", en="Seed")
+    # One thread is the safe choice on a shared 2-core server (see training.torch_threads).
+    threads: int = bounded(1, 1, 64, es="Hilos de torch", en="Torch threads")
     # True: start from a new random UNet drawn from ``seed`` (the autoencoder stays).
     from_scratch: bool = False
 

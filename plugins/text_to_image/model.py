@@ -36,6 +36,7 @@ from lienzo.plugins.text_to_image.pipeline import SCHEDULE, PipelineRun, TextToI
 from lienzo.plugins.text_to_image.prompt_set import FIRST_SEED, SetPrompt, expanded
 from lienzo.plugins.text_to_image.shapes_data import make_dataset
 from lienzo.plugins.text_to_image.text_encoder import MiniLMEncoder
+from lienzo.plugins.text_to_image.threads import torch_threads
 from lienzo.plugins.text_to_image.training import TrainResult, fit_unet, prepare
 from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
@@ -256,11 +257,12 @@ class ShapesTextToImage:
         config = validate_config(config if config is not None else TextToImageTrainConfig())
         with self._lock:
             started = time.perf_counter()
-            data = prepare(make_dataset(config.images), self.vae)
+            with torch_threads(config.threads):
+                data = prepare(make_dataset(config.images), self.vae)
             prepared = time.perf_counter() - started
             if config.from_scratch or self.is_fresh:
                 self.unet = _seeded(lambda: build_unet(UNET_CONFIG), config.seed)
-            with torch.random.fork_rng(devices=[]):
+            with torch.random.fork_rng(devices=[]), torch_threads(config.threads):
                 result = fit_unet(self.unet, data, SCHEDULE, config, progress, stop)
             result.prepare_seconds = prepared
             self.is_fresh = False

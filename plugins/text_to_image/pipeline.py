@@ -33,6 +33,7 @@ from lienzo.plugins.diffusion.sampling import (
 )
 from lienzo.plugins.diffusion.schedules import ScheduleConfig
 from lienzo.plugins.text_to_image.text_encoder import Tokens
+from lienzo.plugins.text_to_image.threads import torch_threads
 from lienzo.registry.spec import ConfigError
 
 # The noise schedule the shapes model is trained with: DDPM, T = 1000, cosine betas
@@ -133,6 +134,12 @@ class TextToImagePipeline:
         height, width = (size, size) if isinstance(size, int) else tuple(size)
         return (int(self.unet.config.in_channels), int(height), int(width))
 
+    @property
+    def image_side(self) -> int:
+        """Side of the generated images: the latent's side times the decoder's upsampling."""
+        ups = 2 ** (len(self.vae.config.block_out_channels) - 1)
+        return self.latent_shape[1] * ups
+
     def _check(self, texts: Sequence[str], guidance: float, steps: int, sampler: str) -> None:
         """ConfigError (es/en) for settings the loop cannot run with."""
         if not all(isinstance(text, str) for text in texts):
@@ -150,7 +157,6 @@ class TextToImagePipeline:
         check_sampler(sampler)
         check_steps(steps, MAX_STEPS)
 
-    @torch.no_grad()
     def run(
         self,
         prompt: str,
@@ -163,15 +169,39 @@ class TextToImagePipeline:
         snapshots: int = 0,
         progress: Progress | None = None,
         prompts: Sequence[str] | None = None,
+        threads: int = 1,
     ) -> PipelineRun:
         """Generate ``count`` images (seeds ``seed .. seed+count-1``) for one prompt.
 
         ``prompts`` (optional) gives one prompt per image instead, for scoring a whole
         prompt set in one batch. ``snapshots`` > 0 keeps that many x_t along the loop
-        (plus z), decoded, for the lab.
+        (plus z), decoded, for the lab. ``threads``: torch threads for this call.
         """
         texts = list(prompts) if prompts is not None else [prompt] * int(count)
         self._check(texts, float(guidance), steps, sampler)
+        with torch_threads(threads), torch.no_grad():
+            return self._loop(
+                texts,
+                negative_prompt,
+                float(guidance),
+                int(steps),
+                int(seed),
+                sampler,
+                int(snapshots),
+                progress,
+            )
+
+    def _loop(
+        self,
+        texts: list[str],
+        negative_prompt: str,
+        guidance: float,
+        steps: int,
+        seed: int,
+        sampler: str,
+        snapshots: int,
+        progress: Progress | None,
+    ) -> PipelineRun:
         count = len(texts)
         report = progress or (lambda fraction, status: None)
         seconds: dict[str, float] = {}
