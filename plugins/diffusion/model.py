@@ -8,6 +8,7 @@ Digits go in and come out as (N, 8, 8) floats in 0..16, like the dataset.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import threading
@@ -134,7 +135,10 @@ class DigitDiffusion:
         self.ema = copy.deepcopy(self.unet)  # its moving average: what samples
         self.checkpoint_info: CheckpointInfo | None = None
         self.is_fresh = True
-        self._lock = threading.Lock()  # one training step or sampling run at a time
+        # Held by each training step; sampling takes it only while this object trains,
+        # so sessions sampling from a shared (never trained) model never wait on each other.
+        self._lock = threading.Lock()
+        self._training = threading.Event()
 
     # -- construction ------------------------------------------------------------------
 
@@ -156,6 +160,7 @@ class DigitDiffusion:
         twin.checkpoint_info = copy.deepcopy(self.checkpoint_info)
         twin.is_fresh = self.is_fresh
         twin._lock = threading.Lock()
+        twin._training = threading.Event()
         return twin
 
     # -- training ------------------------------------------------------------------------
@@ -194,19 +199,22 @@ class DigitDiffusion:
 
         self.is_fresh = False
         self.checkpoint_info = None  # the weights no longer match any checkpoint
-        result = fit_diffusion(
-            self.unet,
-            self.ema,
-            split.x_train,
-            split.y_train,
-            config,
-            self.schedule,
-            progress,
-            stop,
-            self._lock,
-            preview,
-        )
-        return result
+        self._training.set()
+        try:
+            return fit_diffusion(
+                self.unet,
+                self.ema,
+                split.x_train,
+                split.y_train,
+                config,
+                self.schedule,
+                progress,
+                stop,
+                self._lock,
+                preview,
+            )
+        finally:
+            self._training.clear()
 
     # -- sampling ------------------------------------------------------------------------
 
@@ -295,7 +303,8 @@ class DigitDiffusion:
                 }
             )
         noise_fn = onnx_noise_fn(onnx_session) if onnx_session is not None else None
-        with self._lock, one_torch_thread():
+        guard = self._lock if self._training.is_set() else contextlib.nullcontext()
+        with guard, one_torch_thread():
             return self._sample_digits(
                 self.ema,
                 labels,

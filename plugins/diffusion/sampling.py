@@ -247,6 +247,7 @@ def sample(
     progress: StepCallback | None = None,
     stop: threading.Event | None = None,
     eta: float = 0.0,
+    z: Any = None,
 ) -> SamplingResult:
     """Run the reverse process from z ~ N(0, I) of ``shape`` (B, C, H, W) with ``scheduler``.
 
@@ -255,6 +256,8 @@ def sample(
     gets as conditioning (class labels, text embeddings); with ``uncond`` and
     ``guidance_scale`` != 1, classifier-free guidance. ``record``: step indices whose x_t
     and predicted x_0 are kept. ``eta``: DDIM's noise share (0 = deterministic).
+    ``z``: a starting noise tensor of ``shape`` to use instead of drawing one from ``seed``
+    (the seed still drives the scheduler's own random draws).
     """
     import torch
 
@@ -264,7 +267,11 @@ def sample(
     timesteps = scheduler.timesteps.numpy().astype(np.int64)
     keep = set(record or ())
     generator = torch.Generator().manual_seed(int(seed))
-    x = torch.randn(shape, generator=generator) * float(scheduler.init_noise_sigma)  # z
+    if z is None:
+        z = torch.randn(shape, generator=generator)
+    elif tuple(z.shape) != tuple(shape):
+        raise ValueError(f"z has shape {tuple(z.shape)}, expected {tuple(shape)}")
+    x = z.float() * float(scheduler.init_noise_sigma)
     accepts = inspect.signature(scheduler.step).parameters
     step_options: dict[str, Any] = {"generator": generator} if "generator" in accepts else {}
     if "eta" in accepts:

@@ -387,3 +387,19 @@ def test_pretrained_draws_the_digit_asked_for(pretrained):
     assert (read == labels).mean() >= 0.8
     unguided = pretrained.generate(labels, "ddim", 20, guidance_scale=0.0, seed=0)
     assert (judge.classifier.predict(unguided.digits).labels == labels).mean() < 0.5
+
+
+def test_digit_grids_keep_every_pixel():
+    from lienzo.plugins.diffusion.figures import GAP, digit_grid, grid
+
+    digits = np.zeros((10, 8, 8), dtype=np.float32)
+    digits[3, 2, 5] = 16.0
+    image = digit_grid(digits, columns=4, scale=3)
+    assert image.dtype == np.uint8
+    assert image.shape == (3 * 24 + 2 * GAP, 4 * 24 + 3 * GAP)
+    # digit 3 sits in row 0, column 3; its pixel (2, 5) becomes a 3x3 white block
+    top, left = 2 * 3, 3 * (24 + GAP) + 5 * 3
+    assert (image[top : top + 3, left : left + 3] == 255).all()
+    assert grid(np.zeros((2, 4, 4, 3), dtype=np.uint8), 2).shape == (4, 8 + GAP, 3)
+    with pytest.raises(ValueError):
+        grid(np.zeros((0, 4, 4), dtype=np.uint8), 2)
