@@ -155,10 +155,9 @@ def digit_with_patches(
                 xanchor="left",
                 yanchor="top",
             )
-    figure.update_yaxes(
-        autorange="reversed", scaleanchor="x", showticklabels=False, showgrid=False, zeroline=False
-    )
-    figure.update_xaxes(showticklabels=False, showgrid=False, zeroline=False)
+    hidden = dict(showticklabels=False, ticks="", showgrid=False, zeroline=False)
+    figure.update_yaxes(autorange="reversed", scaleanchor="x", **hidden)
+    figure.update_xaxes(**hidden)
     figure.update_layout(title=title, height=300, **COMPACT)
     return figure
 
@@ -175,15 +174,11 @@ def patch_overlays(
     """For each layer and head: the digit in grey, [CLS]'s attention over it in orange.
 
     overlays (layers, heads, 8, 8) spread each patch's weight over its pixels; the
-    colour scale of every panel runs from 0 to that panel's largest weight, and the
-    panel title gives the share [CLS] kept on itself.
+    colour scale of every panel runs from 0 to that panel's largest weight; hovering
+    shows the share [CLS] kept on itself (``self_share``, (layers, heads)).
     """
     layers, heads = overlays.shape[:2]
-    titles = [
-        f"{column_title} {h + 1} · {self_label} {self_share[l_, h]:.0%}"
-        for l_ in range(layers)
-        for h in range(heads)
-    ]
+    titles = [f"{column_title} {h + 1}" for _ in range(layers) for h in range(heads)]
     figure = make_subplots(
         rows=layers,
         cols=heads,
@@ -209,7 +204,8 @@ def patch_overlays(
                     zmin=0,
                     zmax=max(float(panel.max()), 1e-6),
                     showscale=False,
-                    hovertemplate="%{z:.1%}<extra></extra>",
+                    hovertemplate=f"%{{z:.1%}} · {self_label}: "
+                    f"{self_share[layer, head]:.1%}<extra></extra>",
                 ),
                 **place,
             )
