@@ -4,7 +4,7 @@
     python -m lienzo.plugins.diffusion.train_pretrained --out DIR # somewhere else
 
 It trains the class-conditional UNet from the seed-0 starting weights on the digits'
-75% training split, then samples 128 digits (labels 0..9 in turn, guidance 2, seed 0)
+75% training split, then samples 256 digits (labels 0..9 in turn, guidance 2, seed 0)
 with each sampler of the lab's comparison (1000 DDPM steps, 50 and 20 DDIM steps, 20
 DPM-Solver++ steps) and stores the judge's figures and the sampling time of each in
 the sidecar, so the lab shows them without recomputing. The same machine gives the
@@ -33,7 +33,7 @@ COMMAND = "python -m lienzo.plugins.diffusion.train_pretrained"
 CONFIG = DiffusionTrainConfig(steps=2000, batch_size=128, learning_rate=2e-3, seed=0)
 # (sampler, steps) of the lab's quality-and-time comparison
 COMPARISON = (("ddpm", 1000), ("ddim", 50), ("ddim", 20), ("dpm_solver", 20))
-JUDGED_N = 128
+JUDGED_N = 256
 
 
 def compare_samplers(model: DigitDiffusion, n: int = JUDGED_N) -> list[dict[str, Any]]:
