@@ -111,7 +111,14 @@ def _parse_overrides(config: Any, overrides: list[str]) -> Any:
             console.print(f"[red]--set expects name=value with name in: {known}[/red]")
             raise typer.Exit(2)
         kind = type(getattr(config, name))
-        changes[name] = kind(float(raw)) if kind is int else kind(raw)
+        try:
+            value = float(raw) if kind in (int, float) else raw
+            if kind is int and not float(value).is_integer():
+                raise ValueError("not a whole number")
+            changes[name] = kind(value)
+        except ValueError:
+            console.print(f"[red]--set {name}={raw}: expected a {kind.__name__}[/red]")
+            raise typer.Exit(2) from None
     return dataclasses.replace(config, **changes)
 
 
@@ -165,10 +172,12 @@ def train(
     info = CheckpointInfo(
         model_id=model_id,
         config=dataclasses.asdict(config),
-        data=getattr(model, "data_description", ""),
+        data=getattr(model, "data_description", "") or spec.summary["en"],
         seed=int(getattr(config, "seed", 0)),
         metrics=metrics,
-        command="lienzo train " + " ".join([model_id, *(f"--set {p}" for p in set_)]),
+        command=" ".join(
+            ["lienzo train", model_id, *(f"--set {p}" for p in set_), f"--out {stem}"]
+        ),
     )
     weights = save_checkpoint(stem, model.state_dict(), info)
     console.print(f"Saved {weights} and {Path(stem).with_suffix('.json')}  {metrics}")
@@ -187,13 +196,16 @@ def export(
     report = export_onnx(model, out)
     for graph in report.graphs:
         verdict = "[green]passed[/green]" if graph.passed else "[red]FAILED[/red]"
+        diff = "n/a" if graph.max_abs_diff is None else f"{graph.max_abs_diff:.2e}"
         console.print(
             f"{graph.name}: {verdict}  {graph.path}  opset {graph.opset}  "
-            f"{graph.file_bytes / 1024:.1f} KiB  export {graph.export_seconds:.2f} s  "
-            f"max |diff| {graph.max_abs_diff:.2e} (tolerance {graph.tolerance:.0e})"
+            f"{(graph.file_bytes or 0) / 1024:.1f} KiB  export {graph.export_seconds or 0:.2f} s  "
+            f"max |diff| {diff} (tolerance {graph.tolerance:.0e})"
         )
         for problem in graph.problems:
-            console.print(f"  - {problem}")
+            console.print(f"  - {escape(problem)}")
+    if not report.graphs:
+        console.print("[red]Nothing was exported.[/red]")
     raise typer.Exit(0 if report.passed else 1)
 
 

@@ -20,21 +20,34 @@ def heatmap(
     height: int = 260,
     zmin: float | None = None,
     zmax: float | None = None,
+    decimals: int = 2,
+    axis_labels: Sequence[str] | None = None,
 ) -> go.Figure:
-    """A matrix drawn as an image, top row at the top; optional numbers in the cells."""
+    """A matrix drawn as an image, top row at the top; optional numbers in the cells.
+
+    ``axis_labels`` names the columns and rows alike (e.g. the digits of a confusion matrix).
+    """
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
             colorscale=colorscale,
             zmin=zmin,
             zmax=zmax,
-            text=np.round(matrix, 2) if numbers else None,
+            x=list(axis_labels) if axis_labels is not None else None,
+            y=list(axis_labels) if axis_labels is not None else None,
+            text=np.round(matrix, decimals) if numbers else None,
             texttemplate="%{text}" if numbers else None,
             showscale=False,
         )
     )
-    figure.update_yaxes(autorange="reversed", scaleanchor="x", showticklabels=False)
-    figure.update_xaxes(showticklabels=False)
+    ticks = axis_labels is not None
+    figure.update_yaxes(
+        autorange="reversed",
+        scaleanchor="x",
+        showticklabels=ticks,
+        type="category" if ticks else None,
+    )
+    figure.update_xaxes(showticklabels=ticks, type="category" if ticks else None)
     figure.update_layout(title=title, height=height, **COMPACT)
     return figure
 
@@ -70,17 +83,26 @@ def bars(
 ) -> go.Figure:
     colours = ["#e4572e" if i == highlight else "#4c78a8" for i in range(len(values))]
     figure = go.Figure(go.Bar(x=list(labels), y=list(values), marker_color=colours))
-    figure.update_layout(title=title, height=260, yaxis_range=[0, 1], **COMPACT)
+    # Category axis: every label shown (a numeric axis would print only 0, 2, 4, ...).
+    figure.update_layout(
+        title=title, height=260, yaxis_range=[0, 1], xaxis_type="category", **COMPACT
+    )
     return figure
 
 
 def curves(
-    x: Sequence[float], series: dict[str, Sequence[float | None]], title: str, y_title: str
+    x: Sequence[float],
+    series: dict[str, Sequence[float | None]],
+    title: str,
+    y_title: str,
+    x_title: str | None = None,
 ) -> go.Figure:
     figure = go.Figure()
     for name, values in series.items():
         figure.add_trace(go.Scatter(x=list(x), y=list(values), mode="lines+markers", name=name))
     figure.update_layout(
-        title=title, height=300, xaxis_title="epoch", yaxis_title=y_title, **COMPACT
+        title=title, height=300, xaxis_title=x_title, yaxis_title=y_title, **COMPACT
     )
+    if all(float(value).is_integer() for value in x):
+        figure.update_xaxes(tickformat="d")  # whole epochs, never 1.5
     return figure

@@ -23,9 +23,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from lienzo.dashboard.labs.errors import LabError, Message, bilingual
 
 # Must equal `server.maxUploadSize` in .streamlit/config.toml (a test checks it).
-# Streamlit counts a megabyte as 1024 * 1024 bytes; so do we.
+# Streamlit's uploader refuses files above MB * 1,000,000 bytes in the browser (measured:
+# 16,000,000 bytes pass at maxUploadSize = 16, 16,001,000 do not); so do we.
 MAX_UPLOAD_MB = 16
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000
 # 24 megapixels: any phone photo fits; a 100-megapixel "bomb" does not.
 MAX_PIXELS = 24_000_000
 
@@ -130,8 +131,8 @@ def load_image(
     if len(data) > max_bytes:
         raise _error(
             "too_many_bytes",
-            size_mb=len(data) / (1024 * 1024),
-            limit_mb=max_bytes / (1024 * 1024),
+            size_mb=len(data) / 1_000_000,
+            limit_mb=max_bytes / 1_000_000,
         )
 
     try:

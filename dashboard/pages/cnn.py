@@ -91,7 +91,7 @@ if digit is not None:
         label = int(prediction.labels[0])
         left, right = st.columns([1, 2])
         left.plotly_chart(
-            charts.heatmap(digit, t("cnn.input_title"), numbers=True, zmin=0, zmax=16),
+            charts.heatmap(digit, t("cnn.input_title"), numbers=True, zmin=0, zmax=16, decimals=0),
             key="cnn_input_plot",
         )
         right.plotly_chart(
@@ -132,7 +132,12 @@ bounds = config_bounds(type(defaults))
 cols = st.columns(4)
 epochs = cols[0].number_input(t("cnn.epochs"), int(bounds["epochs"][0]), 60, 8, key="cnn_epochs")
 learning_rate = cols[1].number_input(
-    t("cnn.learning_rate"), 0.0, 10.0, float(defaults.learning_rate), format="%.4f", key="cnn_lr"
+    t("cnn.learning_rate"),
+    0.0,
+    float(bounds["learning_rate"][1]),
+    float(defaults.learning_rate),
+    format="%.4f",
+    key="cnn_lr",
 )
 batch_size = cols[2].select_slider(
     t("cnn.batch_size"), [8, 16, 32, 64, 128, 256], 64, key="cnn_batch"
@@ -206,6 +211,7 @@ def training_view() -> None:
                 },
                 t("cnn.loss_title"),
                 t("cnn.loss"),
+                t("cnn.epoch_axis"),
             ),
             key="cnn_loss_curve",
         )
@@ -218,6 +224,7 @@ def training_view() -> None:
                 },
                 t("cnn.accuracy_title"),
                 t("cnn.accuracy"),
+                t("cnn.epoch_axis"),
             ),
             key="cnn_accuracy_curve",
         )
@@ -243,7 +250,12 @@ def compare(job: TrainingJob) -> None:
     )
     st.plotly_chart(
         charts.heatmap(
-            mine.confusion, t("cnn.confusion_title"), numbers=True, colorscale="Blues", height=380
+            mine.confusion,
+            t("cnn.confusion_title"),
+            numbers=True,
+            colorscale="Blues",
+            height=380,
+            axis_labels=[str(d) for d in range(10)],
         ),
         key="cnn_confusion",
     )

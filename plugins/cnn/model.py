@@ -20,7 +20,7 @@ from lienzo.plugins.cnn.config import CnnTrainConfig
 from lienzo.plugins.cnn.network import LeNet5
 from lienzo.plugins.cnn.results import Evaluation, LayerActivation, Prediction, TrainResult
 from lienzo.plugins.cnn.training import as_batch, fit
-from lienzo.plugins.datasets.digits import load_digits_split
+from lienzo.plugins.datasets.digits import DESCRIPTION, load_digits_split
 from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import validate_config
@@ -79,6 +79,7 @@ class DigitCNN:
     """
 
     model_id = MODEL_ID
+    data_description = DESCRIPTION  # written into every checkpoint's sidecar
 
     def __init__(self, seed: int = 0):
         self.network = _seeded_network(seed)

@@ -15,6 +15,10 @@ from lienzo.plugins.cnn.results import TrainResult
 from lienzo.plugins.datasets.digits import DigitsSplit
 from lienzo.registry.contract import EpochProgress, ProgressCallback
 
+# Cross-entropy over 10 classes starts near 2.3; far above that the weights have blown
+# up (a learning rate of 1.0 reached ~90,000 in the first epoch without a NaN).
+EXPLODED_LOSS = 50.0
+
 
 def as_batch(x: np.ndarray) -> torch.Tensor:
     """(N, 8, 8) digits -> (N, 1, 8, 8) float32 tensor (a copy: the split is read-only)."""
@@ -66,7 +70,7 @@ def fit(
             index = order[start : start + config.batch_size]
             logits = network(x_train[index])  # (B, 10)
             loss = F.cross_entropy(logits, y_train[index])
-            if not torch.isfinite(loss):
+            if not torch.isfinite(loss) or loss.item() > EXPLODED_LOSS:
                 result.diverged = True
                 break
             before = [p.detach().clone() for p in params]  # ~20k numbers: cheap insurance

@@ -309,7 +309,7 @@ def test_decimal_mark_follows_the_language() -> None:
 def test_upload_limit_matches_streamlit_config() -> None:
     config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text("utf-8"))
     assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB
-    assert MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1024 * 1024  # Streamlit's megabyte
+    assert MAX_UPLOAD_BYTES == MAX_UPLOAD_MB * 1_000_000  # the uploader's megabyte in the browser
 
 
 @pytest.mark.slow
@@ -331,7 +331,7 @@ def test_large_uploads_under_and_over_the_limit(
         image = load_image(path.read_bytes(), path.name)
         assert_well_formed(image)
     with pytest.raises(ImageLoadError) as refused:
-        load_image(b"\x89PNG\r\n\x1a\n" + bytes(210 * 1024 * 1024), "noise_210MB.png")
+        load_image(b"\x89PNG\r\n\x1a\n" + bytes(210 * 1_000_000), "noise_210MB.png")
     assert (
         "210" in refused.value.messages["en"]
         and f"{MAX_UPLOAD_MB} MB" in refused.value.messages["en"]

@@ -75,10 +75,24 @@ def test_stop_button_stops_a_long_run_and_keeps_the_model() -> None:
 
 def test_absurd_learning_rate_gets_a_clear_message() -> None:
     at = open_page("cnn", "en", timeout=120)
-    at.number_input(key="cnn_lr").set_value(5.0).run()
+    at.number_input(key="cnn_lr").set_value(0.0).run()
     at.button(key="cnn_start").click().run()
     assert_clean(at)
-    assert any("learning_rate" in str(e.value) for e in at.error)
+    assert any("Learning rate" in str(e.value) and "between" in str(e.value) for e in at.error)
+
+
+@pytest.mark.slow
+def test_exploding_run_is_reported_as_diverged_not_finished() -> None:
+    at = open_page("cnn", "es", timeout=120)
+    at.number_input(key="cnn_lr").set_value(1.0).run()
+    at.number_input(key="cnn_epochs").set_value(3).run()
+    at.button(key="cnn_start").click().run()
+    job = at.session_state["cnn_job"]
+    assert job.wait(120)
+    at.run()
+    assert_clean(at)
+    assert job.status == "diverged"
+    assert any("tasa de aprendizaje" in str(e.value) for e in at.error)
 
 
 def test_upload_mode_waits_for_a_file_in_both_languages() -> None:
