@@ -1,15 +1,15 @@
 """Measured numbers for the README and the registry page, all from one run.
 
-    python -m lienzo.registry.bench              # CNN: export time, eager vs ONNX Runtime
-    python -m lienzo.registry.bench --json       # the same as JSON
+    lienzo bench                     # CNN export and latency, then every lesson's figures
+    lienzo bench --only gan,diffusion
+    python -m lienzo.registry.bench --json
 
 ``run_benchmark(extra=[...])`` takes more measurements as callables that return
 ``{label: value}``; their figures appear under "extra" in the report. ``main`` adds
-the dashboard's home-page cold render time (``lienzo.dashboard.bench_home``) and the
-GAN's figures (``lienzo.plugins.gan.bench``: live-training seconds to recognisable
-digits, generation latency of 64 samples in PyTorch and onnxruntime).
+each lesson's own measurements (``LESSON_MEASUREMENTS``): the home page's cold render,
+live-training seconds to a quality target, generation latency in PyTorch and
+onnxruntime. A lesson that cannot be measured reports why instead of stopping the run.
 """
-
 from __future__ import annotations
 
 import argparse
@@ -158,16 +158,48 @@ def format_report(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# Each lesson's own figures, in course order: "module:function" returning {label: value}.
+LESSON_MEASUREMENTS = (
+    "lienzo.dashboard.bench_home:measure_home_cold_render",
+    "lienzo.plugins.gan.bench:measure_gan",
+    "lienzo.plugins.autoencoder.bench:measure_autoencoders",
+    "lienzo.plugins.transformer.bench:measure_transformer",
+    "lienzo.plugins.diffusion.bench:measure_diffusion",
+    "lienzo.plugins.text_to_image.bench:measure_text_to_image",
+)
+
+
+def _measurement(target: str, only: set[str] | None) -> Measurement | None:
+    module_name, _, function_name = target.partition(":")
+    lesson = module_name.split(".")[-2]  # "gan", "autoencoder", ..., "dashboard"
+    if only is not None and lesson not in only:
+        return None
+    import importlib
+
+    def measure() -> Mapping[str, Any]:
+        try:
+            return getattr(importlib.import_module(module_name), function_name)()
+        except Exception as error:  # noqa: BLE001 - one lesson's failure is one figure
+            return {f"{lesson}: could not be measured": f"{type(error).__name__}: {error}"}
+
+    return measure
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Lienzo's measured numbers, from one run.")
     parser.add_argument("--repeats", type=int, default=200, help="timed calls per figure")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated lessons to add to the CNN figures "
+        "(dashboard, gan, autoencoder, transformer, diffusion, text_to_image); default all",
+    )
     args = parser.parse_args(argv)
-    from lienzo.dashboard.bench_home import measure_home_cold_render
-    from lienzo.plugins.gan.bench import measure_gan
-
-    result = run_benchmark(extra=[measure_home_cold_render, measure_gan], repeats=args.repeats)
-    print(json.dumps(result, indent=2) if args.json else format_report(result))
+    only = {name.strip() for name in args.only.split(",") if name.strip()} or None
+    extra = [m for m in (_measurement(t, only) for t in LESSON_MEASUREMENTS) if m is not None]
+    result = run_benchmark(extra=extra, repeats=args.repeats)
+    print(json.dumps(result, indent=2, default=str) if args.json else format_report(result))
 
 
 if __name__ == "__main__":

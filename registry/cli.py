@@ -213,11 +213,12 @@ def export(
 def bench(
     repeats: Annotated[int, typer.Option(help="Timed calls per figure.")] = 200,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    only: Annotated[str, typer.Option(help="Lessons to measure, e.g. gan,diffusion.")] = "",
 ) -> None:
-    """Print latency, export and home-page figures measured in one run."""
+    """Print every lesson's latency, training and quality figures, measured in one run."""
     from lienzo.registry.bench import main
 
-    main(["--repeats", str(repeats), *(["--json"] if as_json else [])])
+    main(["--repeats", str(repeats), "--only", only, *(["--json"] if as_json else [])])
 
 
 def main() -> None:  # pragma: no cover - `python -m lienzo.registry.cli`
