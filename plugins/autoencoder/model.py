@@ -22,7 +22,7 @@ import torch
 from lienzo.plugins.autoencoder import conv, dense, vae
 from lienzo.plugins.autoencoder.config import AeTrainConfig, DenoisingTrainConfig, VaeTrainConfig
 from lienzo.plugins.autoencoder.latent import latent_map, lerp, slerp
-from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise
+from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise, one_torch_thread
 from lienzo.plugins.autoencoder.results import (
     Denoised,
     Interpolation,
@@ -180,7 +180,8 @@ class DigitAutoencoder:
     def encode(self, images: Any) -> np.ndarray:
         """(N, 8, 8) or (8, 8) in 0..16 -> (N, D) codes (the VAE's means)."""
         x = as_batch(as_digits(images))  # (N, 1, 8, 8)
-        return self.network.eval().code(x).numpy()
+        with one_torch_thread():
+            return self.network.eval().code(x).numpy()
 
     @torch.no_grad()
     def decode(self, codes: Any) -> np.ndarray:
@@ -192,7 +193,8 @@ class DigitAutoencoder:
             )
         if not torch.isfinite(z).all():
             raise ValueError("the codes contain NaN or infinite values")
-        return self.network.eval().decoder(z)[:, 0].numpy()  # (N, 8, 8)
+        with one_torch_thread():
+            return self.network.eval().decoder(z)[:, 0].numpy()  # (N, 8, 8)
 
     def reconstruct(self, images: Any) -> Reconstruction:
         """Encode and decode; per-image MSE (pixel levels squared) and PSNR (dB, peak 16)."""
@@ -319,7 +321,8 @@ class VariationalAutoencoder(DigitAutoencoder):
     @torch.no_grad()
     def encode_distribution(self, images: Any) -> tuple[np.ndarray, np.ndarray]:
         """(N, 8, 8) -> the Gaussian of each code: means (N, D), standard deviations (N, D)."""
-        mean, log_variance = self.network.eval().encoder(as_batch(as_digits(images)))
+        with one_torch_thread():
+            mean, log_variance = self.network.eval().encoder(as_batch(as_digits(images)))
         return mean.numpy(), torch.exp(0.5 * log_variance).numpy()
 
     @torch.no_grad()

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise
+from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise, one_torch_thread
 from lienzo.plugins.autoencoder.results import TrainResult, mse_per_image, psnr
 from lienzo.plugins.autoencoder.vae import kl_to_prior, reparameterise
 from lienzo.plugins.datasets.digits import DigitsSplit
@@ -90,8 +90,14 @@ def fit(
 ) -> TrainResult:
     """Train ``network`` in place on ``split.x_train``; report after every epoch.
 
-    ``judge(network)`` (optional) adds figures to each epoch's ``extra``.
+    ``judge(network)`` (optional) adds figures to each epoch's ``extra``. Runs on one
+    torch thread (see ``network.one_torch_thread``).
     """
+    with one_torch_thread():
+        return _fit(network, split, config, progress, stop, judge)
+
+
+def _fit(network, split, config, progress, stop, judge) -> TrainResult:
     x_train, x_test = as_batch(split.x_train), as_batch(split.x_test)
     n = len(x_train)
     generator = torch.Generator().manual_seed(config.seed)
