@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lienzo.plugins.datasets.digits import load_digits_split
+from lienzo.plugins.datasets.digits import DESCRIPTION, load_digits_split
 from lienzo.plugins.diffusion import MODEL_ID
 from lienzo.plugins.diffusion.config import DiffusionTrainConfig
 from lienzo.plugins.diffusion.network import (
@@ -128,6 +128,7 @@ class DigitDiffusion:
 
     model_id = MODEL_ID
     schedule = SCHEDULE
+    data_description = DESCRIPTION + "; trained on the training split only"
 
     def __init__(self, seed: int = 0, shape: UNetShape | None = None):
         self.shape = shape or UNetShape()

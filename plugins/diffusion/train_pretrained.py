@@ -20,7 +20,6 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from lienzo.plugins.datasets.digits import DESCRIPTION
 from lienzo.plugins.diffusion.config import DiffusionTrainConfig
 from lienzo.plugins.diffusion.model import (
     DEFAULT_GUIDANCE,
@@ -87,7 +86,7 @@ def train_and_save(stem: Path = PRETRAINED_STEM, config: DiffusionTrainConfig = 
     info = CheckpointInfo(
         model_id=model.model_id,
         config=dataclasses.asdict(config),
-        data=DESCRIPTION + "; trained on the training split only",
+        data=model.data_description,
         seed=config.seed,
         metrics={
             "guidance_scale": DEFAULT_GUIDANCE,

@@ -366,15 +366,19 @@ def test_checkpoint_is_small_and_describes_itself():
     assert sidecar["command"] == "python -m lienzo.plugins.diffusion.train_pretrained"
     rows = {(r["sampler"], r["steps"]): r for r in sidecar["metrics"]["comparison"]}
     assert set(rows) == {("ddpm", 1000), ("ddim", 50), ("ddim", 20), ("dpm_solver", 20)}
-    for row in rows.values():  # the figures measured when it was made
-        assert row["n"] >= 64 and row["classes_present"] == 10
-        assert row["confident_share"] >= 0.8
+    for row in rows.values():  # measured when it was made: 0.996-1.0 confident, FD 2.6-5.1
+        assert row["n"] == 256 and row["classes_present"] == 10
+        assert row["confident_share"] >= 0.95 and row["frechet_distance"] < 10
     assert rows[("ddim", 20)]["seconds"] < rows[("ddpm", 1000)]["seconds"]
 
 
 @pytest.mark.slow
 def test_pretrained_draws_the_digit_asked_for(pretrained):
-    """Re-measured now: guidance makes the judge read the requested class."""
+    """Re-measured now: guidance makes the judge read the requested class.
+
+    Measured at commit time: guidance 2 -> confident 1.0, FD 7.4, 100% read as asked;
+    guidance 0 (label ignored) -> 10% read as asked, i.e. chance.
+    """
     from lienzo.registry.judge import DigitJudge
 
     judge = DigitJudge.default()
@@ -382,11 +386,11 @@ def test_pretrained_draws_the_digit_asked_for(pretrained):
     guided = pretrained.generate(labels, "ddim", 20, guidance_scale=2.0, seed=0)
     report = judge.score(guided.digits)
     read = judge.classifier.predict(guided.digits).labels
-    assert report.confident_share >= 0.8 and report.classes_present == 10
-    assert report.frechet_distance < 60  # uniform noise scores 115
-    assert (read == labels).mean() >= 0.8
+    assert report.confident_share >= 0.9 and report.classes_present == 10
+    assert report.frechet_distance < 20  # real digits ~2.4, uniform noise 115
+    assert (read == labels).mean() >= 0.9
     unguided = pretrained.generate(labels, "ddim", 20, guidance_scale=0.0, seed=0)
-    assert (judge.classifier.predict(unguided.digits).labels == labels).mean() < 0.5
+    assert (judge.classifier.predict(unguided.digits).labels == labels).mean() < 0.3
 
 
 def test_digit_grids_keep_every_pixel():
