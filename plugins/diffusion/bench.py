@@ -9,7 +9,8 @@
 - live training: wall-clock seconds (previews and judging included, as in the lab)
   until a judged preview of the class-conditional model reaches a confident share of
   0.7 with at least 8 classes, with the lab's default settings and seed 0, judged
-  every 50 steps (64 digits, DDIM 20 steps, guidance 2) so the moment is found closely.
+  every 25 steps (64 digits, DDIM 20 steps, guidance 2) so the moment is found closely;
+  then on until the Fréchet distance first reaches 10 or less.
 
 Sampling in PyTorch runs on one intra-op thread, as in the lab (see
 ``training.one_torch_thread``); onnxruntime uses its default thread pool.
@@ -25,6 +26,7 @@ from typing import Any
 import numpy as np
 
 PREFIX = "diffusion"
+FD_TARGET = 10.0  # a stricter "looks like the real digits" target (real digits: ~2.4)
 
 
 def measure_sampling(repeats: int = 3) -> dict[str, Any]:
@@ -61,27 +63,49 @@ def measure_sampling(repeats: int = 3) -> dict[str, Any]:
     }
 
 
-def measure_training_to_target(max_steps: int = 3000) -> dict[str, Any]:
+def measure_training_to_target(max_steps: int = 3000, judge_every: int = 25) -> dict[str, Any]:
+    """Live training from scratch until the judge's target, and on to a stricter one.
+
+    The confident-share target comes first and is easy for the judge (its classifier is
+    confident on blobs too), so the Fréchet distance at that moment is reported beside
+    it, and the run goes on until the Fréchet distance first drops to 10 or below
+    (real digits score about 2.4).
+    """
     from lienzo.plugins.diffusion.config import DiffusionTrainConfig
     from lienzo.plugins.diffusion.model import DigitDiffusion
     from lienzo.plugins.diffusion.results import reached_target
 
     stop = threading.Event()
+    seen: dict[str, Any] = {}
 
-    def stop_at_target(record) -> None:
-        if record.judged and reached_target(record.extra):
+    def watch(record) -> None:
+        if not record.judged:
+            return
+        if "target" not in seen and reached_target(record.extra):
+            seen["target"] = record
+        if "fd" not in seen and record.extra["frechet_distance"] <= FD_TARGET:
+            seen["fd"] = record
+        if "target" in seen and "fd" in seen:
             stop.set()
 
-    config = DiffusionTrainConfig(steps=max_steps, judge_every=50)
-    result = DigitDiffusion().train(config, progress=stop_at_target, stop=stop)
-    return {
-        f"{PREFIX}: seconds of live training to confident share >= 0.7 with >= 8 classes": (
-            round(result.seconds_to_target, 1)
-            if result.seconds_to_target is not None
-            else f"not reached in {result.steps} steps ({result.seconds:.0f} s)"
-        ),
-        f"{PREFIX}: steps to that target (batch {config.batch_size})": result.steps_to_target,
-    }
+    config = DiffusionTrainConfig(steps=max_steps, judge_every=judge_every)
+    result = DigitDiffusion().train(config, progress=watch, stop=stop)
+    missed = f"not reached in {result.steps} steps ({result.seconds:.0f} s)"
+    figures: dict[str, Any] = {}
+    target = seen.get("target")
+    label = f"{PREFIX}: seconds of live training to confident share >= 0.7 with >= 8 classes"
+    figures[label] = round(target.extra["elapsed"], 1) if target else missed
+    if target:
+        figures[f"{PREFIX}: steps to that target (batch {config.batch_size})"] = target.epoch
+        figures[f"{PREFIX}: Fréchet distance at that target"] = round(
+            target.extra["frechet_distance"], 1
+        )
+    strict = seen.get("fd")
+    label = f"{PREFIX}: seconds of live training to Fréchet distance <= {FD_TARGET:g}"
+    figures[label] = round(strict.extra["elapsed"], 1) if strict else missed
+    if strict:
+        figures[f"{PREFIX}: steps to Fréchet distance <= {FD_TARGET:g}"] = strict.epoch
+    return figures
 
 
 def measure_diffusion() -> dict[str, Any]:

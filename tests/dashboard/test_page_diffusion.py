@@ -156,14 +156,13 @@ def test_absurd_learning_rate_gets_a_clear_message() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang", LANGS)
-def test_onnx_export_and_comparison(lang: str) -> None:
-    at = open_diffusion(lang)
+def test_onnx_export_and_comparison() -> None:
+    at = open_diffusion("es")
     at.button(key="diffusion_onnx_button").click().run(timeout=300)
     assert_clean(at)
     outcome = at.session_state["diffusion_onnx"]
     assert outcome["passed"] and outcome["max_diff"] < 0.05
-    assert at.success
+    assert "Exportación validada con lotes de 1, 4, 7" in at.success[0].value
 
 
 CASES = Path(__file__).parent.parent / "cases" / "images"
