@@ -124,3 +124,26 @@ def test_bad_settings_get_a_clear_message(lang: str, key: str, value, field: str
     assert_clean(at)
     assert "ae-dense" not in at.session_state["ae_jobs"]
     assert any(field in str(e.value) for e in at.error)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_diverged_run_is_reported_as_diverged(lang: str, monkeypatch) -> None:
+    from lienzo.plugins.autoencoder import training
+
+    real = training.objective
+
+    def exploding(*args, **kwargs):  # the loss of a run whose weights blew up
+        loss, parts = real(*args, **kwargs)
+        return loss * float("inf"), parts
+
+    monkeypatch.setattr(training, "objective", exploding)
+    at = open_page(PAGE, lang, timeout=180)
+    at.number_input(key="ae_epochs").set_value(3)
+    at.button(key="ae_start").click().run()
+    job = at.session_state["ae_jobs"]["ae-dense"]
+    assert job.wait(60) and job.status == "diverged"
+    at.run()
+    assert_clean(at)
+    assert any({"es": "divergido", "en": "diverged"}[lang] in str(e.value) for e in at.error)
+    assert len(at.dataframe[0].value.columns) == 1 + 4  # a diverged run is not compared
