@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-PAGES_DIR = Path(__file__).parent / "pages"
+# Not "pages": a folder of that name beside app.py switches Streamlit into its old
+# folder-based multipage mode, and then a deep link opened first (e.g. /convolution on
+# a freshly started server) runs the lesson without app.py, its navigation or language.
+PAGES_DIR = Path(__file__).parent / "views"
 
 
 @dataclass(frozen=True)

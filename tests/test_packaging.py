@@ -22,3 +22,9 @@ def test_ci_calls_the_readme_test_command() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text("utf-8")
     readme = (ROOT / "README.md").read_text("utf-8")
     assert "make run" in readme and "make test" in readme
+
+
+def test_no_pages_folder_beside_the_app() -> None:
+    # Streamlit's old multipage mode starts when a "pages" folder sits beside app.py: a
+    # deep link opened first would then run a lesson without the app's navigation.
+    assert not (ROOT / "dashboard" / "pages").exists(), "lesson scripts live in dashboard/views/"

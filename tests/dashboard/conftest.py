@@ -26,7 +26,7 @@ def page_path(page: str) -> str:
 
 
 def open_page(page: str | None, lang: str, timeout: float = 60) -> AppTest:
-    """Run the app, switch to ``pages/<page>.py`` (None = home) in ``lang``."""
+    """Run the app, switch to the lesson script ``<page>.py`` (None = home) in ``lang``."""
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     at.query_params["lang"] = lang
     at.run()

@@ -6,6 +6,7 @@ playwright, and saves a screenshot of each page under test-artifacts/screenshots
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -42,34 +43,48 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
+def require_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("Chromium is not installed; .ci/run installs it with apt-get")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
+
+
+@contextlib.contextmanager
+def running_dashboard() -> Iterator[str]:
+    """A fresh dashboard process on a free loopback port; yields its base URL."""
     port = free_port()
     app = Path(lienzo.dashboard.__file__).parent / "app.py"
     env = dict(os.environ, LIENZO_I18N_STRICT="1")
     command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true"]
     command += ["--server.port", str(port), "--server.address", "127.0.0.1"]
     command += ["--browser.gatherUsageStats", "false"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("the dashboard did not start within 60 s")
-    yield base
-    process.terminate()
-    process.wait(10)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the dashboard did not start within 60 s")
+        yield base
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    require_chromium()
+    with running_dashboard() as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +156,16 @@ def test_language_switch_updates_the_shareable_url(server: str, browser) -> None
     settle(page)
     assert "lang=en" in page.url
     page.close()
+
+
+def test_a_deep_link_as_the_first_request_gets_the_whole_app(browser) -> None:
+    # A fresh server whose very first visitor arrives on a lesson's URL: the page must
+    # come with the app's navigation and language switch, in the language asked for.
+    with running_dashboard() as fresh:
+        page = browser.new_page()
+        page.goto(f"{fresh}/convolution?lang=en")
+        settle(page)
+        assert page.get_by_text("Idioma · Language").count() == 1
+        assert page.get_by_text("Images and convolution").count() >= 1  # navigation section
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.close()

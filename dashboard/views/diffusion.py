@@ -418,7 +418,6 @@ if comparison:
             t("diffusion.col_sampler"): sampler_name(row),
             t("diffusion.col_seconds", n=judged_n): row["seconds"],
             t("diffusion.col_ms_per_digit"): round(1000 * row["seconds"] / row["n"], 1),
-            t("diffusion.col_calls"): row["network_calls"],
             t("diffusion.col_confident"): row["confident_share"],
             t("diffusion.col_classes"): row["classes_present"],
             t("diffusion.col_fd"): row["frechet_distance"],

@@ -303,14 +303,12 @@ if model.can_sample:
         cols[1].metric(t("autoencoders.judge_classes"), f"{report.classes_present} / 10")
         cols[2].metric(t("autoencoders.judge_entropy"), number(report.class_entropy_bits))
         cols[3].metric(t("autoencoders.judge_fd"), number(report.frechet_distance, 1))
-        st.plotly_chart(
-            charts.bars(
-                [str(d) for d in range(10)],
-                report.class_histogram / max(report.n, 1),
-                t("autoencoders.judge_histogram", n=report.n),
-            ),
-            key="ae_judge_histogram",
+        shares = report.class_histogram / max(report.n, 1)
+        histogram = charts.bars(
+            [str(d) for d in range(10)], shares, t("autoencoders.judge_histogram", n=report.n)
         )
+        histogram.update_layout(yaxis_range=[0, max(0.25, float(shares.max()) * 1.2)])
+        st.plotly_chart(histogram, key="ae_judge_histogram")
         st.caption(t("autoencoders.judge_note"))
     except Exception as error:  # noqa: BLE001
         show_unexpected(error)
