@@ -547,7 +547,9 @@ def training_view() -> None:
             t("diffusion.loss_title"),
             t("diffusion.loss"),
         )
-        loss_figure.update_layout(xaxis_title=t("diffusion.step_axis"))
+        loss_figure.update_layout(
+            xaxis_title=t("diffusion.step_axis"), xaxis_range=[0, job.config.steps]
+        )
         left.plotly_chart(loss_figure, key="diffusion_loss_curve")
         if judged:
             quality = charts.curves(
@@ -556,11 +558,15 @@ def training_view() -> None:
                 t("diffusion.quality_title"),
                 t("diffusion.col_confident"),
             )
-            quality.update_layout(xaxis_title=t("diffusion.step_axis"), yaxis_range=[0, 1])
+            quality.update_layout(
+                xaxis_title=t("diffusion.step_axis"),
+                xaxis_range=[0, job.config.steps],
+                yaxis_range=[0, 1.05],
+            )
             right.plotly_chart(quality, key="diffusion_quality_curve")
             latest = judged[-1]
             st.image(
-                digit_grid(latest.samples, columns=16, scale=5),
+                digit_grid(latest.samples[:60], columns=10, scale=6),  # column = digit asked
                 caption=t(
                     "diffusion.preview_caption",
                     step=latest.epoch,
@@ -687,7 +693,7 @@ if outcome is not None:
         cols[2].metric(
             t("diffusion.onnx_ratio"), f"{outcome['eager_seconds'] / outcome['onnx_seconds']:.1f}×"
         )
-        st.image(digit_grid(outcome["digits"], columns=16, scale=5))
+        st.image(digit_grid(outcome["digits"], columns=8, scale=8))
         st.caption(t("diffusion.onnx_same", diff=f"{outcome['max_diff']:.2e}"))
     else:
         show_problem(
