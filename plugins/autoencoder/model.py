@@ -9,7 +9,6 @@ are (N, D) float32 arrays.
 from __future__ import annotations
 
 import copy
-import dataclasses
 import functools
 import threading
 from collections.abc import Callable
@@ -368,8 +367,3 @@ def judge_figures(samples: np.ndarray) -> dict[str, float]:
         "judge_class_entropy_bits": float(report.class_entropy_bits),
         "judge_frechet_distance": float(report.frechet_distance),
     }
-
-
-def config_with(model: DigitAutoencoder, **changes: Any) -> Any:
-    """The model's default config with some fields changed (a convenience for pages/tests)."""
-    return dataclasses.replace(model.config_class(), **changes)
