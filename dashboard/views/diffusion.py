@@ -9,7 +9,6 @@ import time
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
 from lienzo.dashboard.components import charts
 from lienzo.dashboard.components.image_input import image_input
@@ -80,6 +79,23 @@ def pretrained_preview_figures() -> dict[str, float]:
         "classes_present": float(report.classes_present),
         "frechet_distance": report.frechet_distance,
     }
+
+
+def curve_with_marker(x: np.ndarray, y: np.ndarray, step: int, title: str) -> go.Figure:
+    """A schedule curve against t with the chosen step marked."""
+    figure = go.Figure(go.Scatter(x=x, y=y, mode="lines", showlegend=False))
+    figure.add_trace(
+        go.Scatter(
+            x=[step],
+            y=[y[step]],
+            mode="markers",
+            marker=dict(size=11, color="#e4572e"),
+            name=f"t = {step}",
+            showlegend=False,
+        )
+    )
+    figure.update_layout(title=title, height=280, xaxis_title="t", **charts.COMPACT)
+    return figure
 
 
 def show_image(image: np.ndarray, caption: str, target: int = 192) -> None:
@@ -170,27 +186,15 @@ if schedule is not None:
     st.session_state.setdefault("diffusion_t", min(100, last))
     step = st.slider(t("diffusion.t_label"), 0, last, key="diffusion_t", help=t("diffusion.t_help"))
     steps_axis = np.arange(schedule.T)
-    figure = make_subplots(
-        rows=1, cols=2, subplot_titles=(t("diffusion.beta_plot"), t("diffusion.abar_plot"))
+    left, right = st.columns(2)  # side by side when wide, stacked on a phone
+    left.plotly_chart(
+        curve_with_marker(steps_axis, schedule.betas, step, t("diffusion.beta_plot")),
+        key="diffusion_beta_plot",
     )
-    figure.add_trace(go.Scatter(x=steps_axis, y=schedule.betas, name="β_t"), row=1, col=1)
-    figure.add_trace(go.Scatter(x=steps_axis, y=schedule.alphas_cumprod, name="ᾱ_t"), row=1, col=2)
-    for column, values in ((1, schedule.betas), (2, schedule.alphas_cumprod)):
-        figure.add_trace(
-            go.Scatter(
-                x=[step],
-                y=[values[step]],
-                mode="markers",
-                marker=dict(size=11, color="#e4572e"),
-                name=f"t = {step}",
-                showlegend=column == 1,
-            ),
-            row=1,
-            col=column,
-        )
-    figure.update_xaxes(title_text="t")
-    figure.update_layout(height=300, **charts.COMPACT)
-    st.plotly_chart(figure, key="diffusion_schedule_plot")
+    right.plotly_chart(
+        curve_with_marker(steps_axis, schedule.alphas_cumprod, step, t("diffusion.abar_plot")),
+        key="diffusion_abar_plot",
+    )
     st.caption(t("diffusion.schedule_plot_note"))
 
     if x0_unit is not None:
@@ -426,15 +430,14 @@ if comparison:
     ]
     st.dataframe(table, hide_index=True)
     names = [sampler_name(row) for row in comparison]
-    figure = make_subplots(
-        rows=1,
-        cols=2,
-        subplot_titles=(t("diffusion.col_seconds", n=judged_n), t("diffusion.col_fd")),
-    )
-    figure.add_trace(go.Bar(x=names, y=[r["seconds"] for r in comparison]), row=1, col=1)
-    figure.add_trace(go.Bar(x=names, y=[r["frechet_distance"] for r in comparison]), row=1, col=2)
-    figure.update_layout(height=280, showlegend=False, **charts.COMPACT)
-    st.plotly_chart(figure, key="diffusion_compare_plot")
+    left, right = st.columns(2)
+    for column, field, title in (
+        (left, "seconds", t("diffusion.col_seconds", n=judged_n)),
+        (right, "frechet_distance", t("diffusion.col_fd")),
+    ):
+        bars = go.Figure(go.Bar(x=names, y=[row[field] for row in comparison]))
+        bars.update_layout(title=title, height=280, **charts.COMPACT)
+        column.plotly_chart(bars, key=f"diffusion_compare_{field}")
     st.caption(
         t(
             "diffusion.compare_note",
