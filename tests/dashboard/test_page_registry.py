@@ -35,10 +35,20 @@ def test_broken_plugin_is_shown_and_the_rest_work(third_party_plugins: Path) -> 
 @pytest.mark.parametrize("lang", LANGS)
 def test_export_shows_validation_report_and_latency(lang: str) -> None:
     at = open_page("registry", lang, timeout=180)
+    at.selectbox(key="registry_model").set_value("cnn-lenet5").run()
     at.button(key="registry_export").click().run()
     assert_clean(at)
-    assert len(at.success) == 1, page_text(at)
+    assert len(at.success) == 1, page_text(at)  # one graph: the classifier
     assert at.metric[0].value == "18" or int(at.metric[0].value) >= 17
     latency = at.dataframe[1].value
     assert latency.shape[0] == 2
     assert "CPUExecutionProvider" in page_text(at)
+
+
+@pytest.mark.slow
+def test_a_model_with_two_graphs_reports_both() -> None:
+    at = open_page("registry", "en", timeout=180)
+    at.selectbox(key="registry_model").set_value("ae-vae").run()
+    at.button(key="registry_export").click().run()
+    assert_clean(at)
+    assert len(at.success) == 2, page_text(at)  # encoder and decoder
