@@ -37,5 +37,7 @@ class AutoencoderTrainConfig:
     batch_size: int = bounded(32, 2, 512, es="Tamaño del lote", en="Batch size")
     learning_rate: float = bounded(2e-3, 1e-6, 0.1, es="Tasa de aprendizaje", en="Learning rate")
     kl_weight: float = bounded(1e-6, 0.0, 1.0, es="Peso de la KL", en="KL weight")
+    # Weight of the error in neighbouring-pixel differences: keeps corners sharp.
+    edge_weight: float = bounded(1.0, 0.0, 10.0, es="Peso de los bordes", en="Edge weight")
     images: int = bounded(6000, 16, 20000, es="Imágenes", en="Images")
     seed: int = bounded(0, 0, 2**31 - 1, es="Semilla", en="Seed")

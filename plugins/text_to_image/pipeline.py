@@ -36,9 +36,15 @@ from lienzo.plugins.text_to_image.text_encoder import Tokens
 from lienzo.plugins.text_to_image.threads import torch_threads
 from lienzo.registry.spec import ConfigError
 
-# The noise schedule the shapes model is trained with: DDPM, T = 1000, cosine betas
-# (they keep more signal early on, which small images need); epsilon prediction.
-SCHEDULE = ScheduleConfig(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2")
+# The noise schedule the shapes model is trained with: Stable Diffusion 1.x's own (DDPM,
+# T = 1000, "scaled_linear" betas from 0.00085 to 0.012), epsilon prediction. A cosine
+# schedule was tried first and failed: it ends at alpha-bar_T = 2e-9, and turning a
+# predicted noise back into x_0 divides by sqrt(alpha-bar_t), so at t = 999 any small
+# error in the UNet's noise was multiplied by ~20,000 and every sample was garbage.
+# Here alpha-bar_T = 0.0047 (the amplification is ~15, as in SD).
+SCHEDULE = ScheduleConfig(
+    num_train_timesteps=1000, beta_schedule="scaled_linear", beta_start=0.00085, beta_end=0.012
+)
 SAMPLER_NAMES = tuple(SAMPLERS)  # ddpm, ddim, dpm_solver (plugins/diffusion/sampling.py)
 MAX_STEPS = 200
 MAX_IMAGES = 64
@@ -48,10 +54,20 @@ Progress = Callable[[float, str], None]
 SchedulerFactory = Callable[[str, int], Any]
 
 
+# plugins/diffusion keeps pixel samplers inside -1..1 (clipping, thresholding); latents
+# are not bounded that way, so every such option is off here (as in Stable Diffusion).
+LATENT_OPTIONS: dict[str, dict[str, Any]] = {
+    "ddpm": {"clip_sample": False},
+    "ddim": {"clip_sample": False},
+    "dpm_solver": {"thresholding": False},
+}
+
+
 def shapes_scheduler(name: str, steps: int) -> Any:
-    """A sampler for the shapes model: its training schedule, latents not clipped to -1..1,
+    """A sampler for the shapes model: its training schedule, latents never clipped,
     "trailing" spacing so that even 5 steps start from pure noise (t = 999)."""
-    return make_scheduler(name, steps, SCHEDULE, spacing="trailing", clip_sample=False)
+    check_sampler(name)
+    return make_scheduler(name, steps, SCHEDULE, spacing="trailing", **LATENT_OPTIONS[name])
 
 
 @dataclass

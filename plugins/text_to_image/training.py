@@ -182,10 +182,12 @@ def fit_autoencoder(
 ) -> TrainResult:
     """Train the autoencoder (in place) to reconstruct ``images`` through its 8x8x4 latent.
 
-    Loss: L1 + squared error of the reconstruction (L1 keeps edges and corners sharp),
-    plus ``kl_weight`` times the KL term that keeps latents near N(0, 1). Like Stable
-    Diffusion the KL weight is tiny; unlike it we decode the posterior's mean instead of
-    a sample, which reaches sharp squares in far fewer CPU steps.
+    Loss: L1 + squared error of the reconstruction, plus ``edge_weight`` times the L1
+    error of the differences between neighbouring pixels (without it, 800 steps drew
+    small squares with round corners: the detector took 20% of them for circles), plus
+    ``kl_weight`` times the KL term that keeps latents near N(0, 1). Like Stable
+    Diffusion the KL weight is tiny; unlike it we decode the posterior's mean instead
+    of a sample, which reaches sharp edges in fewer CPU steps.
     """
     generator = torch.Generator().manual_seed(config.seed)
     pixels = torch.from_numpy(to_model_range(images))  # (N, 3, 32, 32)
@@ -204,8 +206,16 @@ def fit_autoencoder(
         target = pixels[index]
         posterior = vae.encode(target).latent_dist
         rebuilt = vae.decode(posterior.mode()).sample
-        error = rebuilt - target
-        loss = error.abs().mean() + error.pow(2).mean() + config.kl_weight * posterior.kl().mean()
+        error = rebuilt - target  # (B, 3, 32, 32)
+        edges = (error[..., 1:, :] - error[..., :-1, :]).abs().mean() + (
+            error[..., :, 1:] - error[..., :, :-1]
+        ).abs().mean()  # the error of the vertical and horizontal pixel differences
+        loss = (
+            error.abs().mean()
+            + error.pow(2).mean()
+            + config.edge_weight * edges
+            + config.kl_weight * posterior.kl().mean()
+        )
         if not torch.isfinite(loss):
             result.diverged = True
             break
