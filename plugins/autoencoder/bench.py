@@ -80,9 +80,9 @@ def measure_decode_latency(repeats: int = 200) -> dict[str, Any]:
     import torch
 
     from lienzo.plugins.autoencoder.model import VariationalAutoencoder
-    from lienzo.plugins.autoencoder.network import one_torch_thread
     from lienzo.registry.bench import compare_latency
     from lienzo.registry.onnx_export import export_onnx
+    from lienzo.registry.torch_threads import one_torch_thread
 
     model = VariationalAutoencoder.pretrained()
     with tempfile.TemporaryDirectory() as folder:

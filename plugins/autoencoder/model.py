@@ -21,7 +21,7 @@ import torch
 from lienzo.plugins.autoencoder import conv, dense, vae
 from lienzo.plugins.autoencoder.config import AeTrainConfig, DenoisingTrainConfig, VaeTrainConfig
 from lienzo.plugins.autoencoder.latent import latent_map, lerp, slerp
-from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise, one_torch_thread
+from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise
 from lienzo.plugins.autoencoder.results import (
     Denoised,
     Interpolation,
@@ -37,6 +37,7 @@ from lienzo.plugins.datasets.digits import load_digits_split
 from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import ConfigError, validate_config
+from lienzo.registry.torch_threads import one_torch_thread
 
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 JUDGE_SEED = 0  # the prior samples the judge scores during training: the same every epoch

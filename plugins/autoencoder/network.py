@@ -8,9 +8,6 @@ Training works on the decoder's ``logits`` (before the sigmoid) for numerical sa
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import torch
 import torch.nn as nn
 
@@ -51,21 +48,3 @@ def add_noise(x: torch.Tensor, level: torch.Tensor | float, generator: torch.Gen
     level = torch.as_tensor(level, dtype=x.dtype).reshape(-1, 1, 1, 1)  # (B or 1, 1, 1, 1)
     noise = torch.randn(x.shape, generator=generator, dtype=x.dtype)
     return (x + level * PIXEL_MAX * noise).clamp(0.0, PIXEL_MAX)
-
-
-@contextlib.contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run the calling thread's torch ops on one intra-op thread, then restore the count.
-
-    These networks are far too small to gain from a second thread, and on a busy
-    2-core machine two OpenMP threads spin waiting for each other: a live epoch of the
-    convolutional autoencoder took ~16 s instead of ~0.3 s. With torch's OpenMP backend
-    the setting belongs to the calling thread, so a page's training thread does not
-    change the server's other threads.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)

@@ -23,11 +23,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise, one_torch_thread
+from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise
 from lienzo.plugins.autoencoder.results import TrainResult, mse_per_image, psnr
 from lienzo.plugins.autoencoder.vae import kl_to_prior, reparameterise
 from lienzo.plugins.datasets.digits import DigitsSplit
 from lienzo.registry.contract import EpochProgress, ProgressCallback
+from lienzo.registry.torch_threads import one_torch_thread
 
 VALIDATION_NOISE_SEED = 12345  # the held-out noisy inputs are the same every epoch
 

@@ -42,10 +42,11 @@ from lienzo.plugins.diffusion.sampling import (
     timestep_batch,
 )
 from lienzo.plugins.diffusion.schedules import ScheduleConfig
-from lienzo.plugins.diffusion.training import fit_diffusion, one_torch_thread
+from lienzo.plugins.diffusion.training import fit_diffusion
 from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import ConfigError, validate_config
+from lienzo.registry.torch_threads import one_torch_thread
 
 PRETRAINED_STEM = Path(__file__).parent / "weights" / "diffusion-digits"
 # The noise schedule the model is trained with: T = 1000 so "1000 DDPM steps" is the

@@ -12,11 +12,10 @@ step-to-step noise of Adam, and diffusion samples are visibly better with it.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -27,26 +26,10 @@ from lienzo.plugins.diffusion.network import NULL_CLASS, to_model_range
 from lienzo.plugins.diffusion.results import DiffusionProgress, DiffusionTrainResult, reached_target
 from lienzo.plugins.diffusion.schedules import ScheduleConfig, ddpm_scheduler
 from lienzo.registry.contract import ProgressCallback
+from lienzo.registry.torch_threads import one_torch_thread
 
 # (ema network) -> judged samples (N, 8, 8) in 0..16 and the judge's figures
 PreviewFn = Callable[[torch.nn.Module], tuple[np.ndarray, dict[str, float]]]
-
-
-@contextlib.contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run this thread's torch ops on one intra-op thread, then restore.
-
-    On a 2-core machine shared with other work, two OpenMP threads spin waiting for
-    each other: a training step of this UNet measured 10 s with two threads and 0.6 s
-    with one while other processes were busy. With torch's OpenMP backend the setting
-    belongs to the calling thread, so a page's training thread leaves the server alone.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _finite(module: torch.nn.Module) -> bool:

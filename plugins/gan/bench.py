@@ -42,9 +42,9 @@ def measure_training_to_target(max_steps: int = 3000) -> dict[str, Any]:
 
 def measure_generation_latency(repeats: int = 200) -> dict[str, Any]:
     from lienzo.plugins.gan.model import DigitGAN
-    from lienzo.plugins.gan.training import one_torch_thread
     from lienzo.registry.bench import compare_latency
     from lienzo.registry.onnx_export import export_onnx
+    from lienzo.registry.torch_threads import one_torch_thread
 
     model = DigitGAN.pretrained()
     with tempfile.TemporaryDirectory() as folder:

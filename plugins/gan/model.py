@@ -21,10 +21,11 @@ from lienzo.plugins.gan import MODEL_ID
 from lienzo.plugins.gan.config import GanTrainConfig
 from lienzo.plugins.gan.network import Discriminator, Generator, ImagesFromLatent, to_unit
 from lienzo.plugins.gan.results import GanTrainResult
-from lienzo.plugins.gan.training import GRID, fit_gan, fixed_samples, one_torch_thread
+from lienzo.plugins.gan.training import GRID, fit_gan, fixed_samples
 from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import ConfigError, validate_config
+from lienzo.registry.torch_threads import one_torch_thread
 
 PRETRAINED_STEM = Path(__file__).parent / "weights" / "gan-dcgan-digits"
 FIXED_NOISE_SEED = 20240  # the fixed batch: same points for every run with the same latent size

@@ -7,10 +7,8 @@ fakes labelled 0, binary cross-entropy), then one generator update with the
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -27,24 +25,6 @@ GRID = 64  # fixed-noise images kept in each judged report (an 8x8 grid)
 # runs stay under ~10; with absurd learning rates (1.0) G's loss reached 5e8 in 100 steps
 # without ever becoming NaN. Such a run is reported as diverged, not trained on.
 LOSS_LIMIT = 50.0
-
-
-@contextlib.contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run torch ops of the calling thread on one intra-op thread, then restore.
-
-    Measured on the 2-core machine with another process busy: a step of these tiny
-    nets took ~12 ms with one thread and 200-800 ms with two (the two OpenMP threads
-    spin waiting for each other on a shared core). The setting is per calling thread
-    with torch's OpenMP backend, so a page's training thread does not change the
-    server's other threads.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _finite(module: nn.Module) -> bool:

@@ -9,11 +9,10 @@ digits are already centred), so there are none.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 import torch
@@ -25,6 +24,7 @@ from lienzo.plugins.transformer.config import VitTrainConfig
 from lienzo.plugins.transformer.results import TrainResult
 from lienzo.plugins.transformer.vit_network import loss_and_accuracy
 from lienzo.registry.contract import EpochProgress, ProgressCallback
+from lienzo.registry.torch_threads import one_torch_thread
 
 WARMUP_SHARE = 0.1  # share of all steps spent raising the learning rate from ~0
 
@@ -32,21 +32,6 @@ WARMUP_SHARE = 0.1  # share of all steps spent raising the learning rate from ~0
 def as_batch(x: np.ndarray) -> torch.Tensor:
     """(N, 8, 8) digits -> (N, 1, 8, 8) float32 tensor (a copy: the split is read-only)."""
     return torch.tensor(np.asarray(x, dtype=np.float32)).unsqueeze(1)
-
-
-@contextlib.contextmanager
-def one_torch_thread() -> Iterator[None]:
-    """Run this thread's torch ops on one intra-op thread, then restore.
-
-    A tiny network gains nothing from a second thread, and on a busy 2-core machine
-    two OpenMP threads waiting on each other made every step several times slower.
-    """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _schedule(total_steps: int) -> Callable[[int], float]:
