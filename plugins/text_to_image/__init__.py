@@ -9,6 +9,7 @@ without paying for torch, diffusers or transformers.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from lienzo.plugins.text_to_image.config import TextToImageTrainConfig
@@ -65,6 +66,13 @@ SPEC = ModelSpec(
 )
 
 
+CHECKPOINT = Path(__file__).parent / "weights" / "txt2img-shapes.safetensors"
+
+
 @hookimpl
 def lienzo_register_models(register) -> None:
-    register(SPEC)
+    # A lesson either works or is not listed: without its trained checkpoint this model
+    # would draw noise, so it is registered (and its lesson shown) only when the
+    # checkpoint made by ``python -m lienzo.plugins.text_to_image.train_pretrained`` is there.
+    if CHECKPOINT.is_file():
+        register(SPEC)

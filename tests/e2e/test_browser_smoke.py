@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 import lienzo.dashboard
-from lienzo.dashboard.lessons import LESSONS
+from lienzo.dashboard.lessons import available_lessons
+from lienzo.registry import list_models
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -113,7 +114,7 @@ def test_every_page_renders_without_an_exception(server: str, browser, lang: str
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     failures = []
-    for lesson in LESSONS:
+    for lesson in available_lessons({spec.id for spec in list_models()}):
         path = "" if lesson.key == "home" else lesson.url_path
         page.goto(f"{server}/{path}?lang={lang}")
         settle(page)
