@@ -10,6 +10,7 @@ each lesson's own measurements (``LESSON_MEASUREMENTS``): the home page's cold r
 live-training seconds to a quality target, generation latency in PyTorch and
 onnxruntime. A lesson that cannot be measured reports why instead of stopping the run.
 """
+
 from __future__ import annotations
 
 import argparse
