@@ -29,7 +29,8 @@ for record in registry.plugins():
             t("registry.col_family"): ", ".join(sorted({spec.family for spec in specs})),
             t("registry.col_package"): f"{record.package} {record.version}",
             t("registry.col_capabilities"): ", ".join(
-                sorted({c for s in specs for c in s.capabilities})
+                t(f"registry.capability_{c.replace('-', '_')}")
+                for c in sorted({c for s in specs for c in s.capabilities})
             ),
             t("registry.col_status"): t(f"registry.status_{record.status}"),
         }

@@ -60,3 +60,11 @@ def test_literal_keys_in_code_exist(source: Path) -> None:
     known = set(catalogue("es"))
     missing = [key for key in LITERAL_KEY.findall(source.read_text("utf-8")) if key not in known]
     assert not missing, f"{source.name} uses unknown keys {missing}"
+
+
+def test_every_capability_has_a_name_in_both_languages() -> None:
+    from lienzo.registry.spec import CAPABILITIES
+
+    for lang in LANGUAGES:
+        for capability in CAPABILITIES:
+            assert f"registry.capability_{capability.replace('-', '_')}" in catalogue(lang)
