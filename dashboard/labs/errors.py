@@ -24,6 +24,18 @@ def number(value: float, lang: str, digits: int = 1) -> str:
     return text.replace(".", DECIMAL_MARK.get(lang, "."))
 
 
+def matrix_text(values: object, lang: str, digits: int = 2) -> str:
+    """A small matrix as text: ``[[4, 3], [2, 4]]``, or ``[[36,5; 80]; [12; 15]]`` in Spanish.
+
+    A Spanish reader takes "36,5, 80" for three numbers, so where the decimal mark is a
+    comma and some value has decimals, ";" separates the numbers.
+    """
+    texts = [[number(v, lang, digits) for v in row] for row in values]
+    mark = DECIMAL_MARK.get(lang, ".")
+    separator = "; " if mark == "," and any(mark in x for row in texts for x in row) else ", "
+    return "[" + separator.join("[" + separator.join(row) + "]" for row in texts) + "]"
+
+
 def bilingual(key: str, **values: object) -> Message:
     """The catalogue text ``key`` in every language, placeholders filled in.
 

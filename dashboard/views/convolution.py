@@ -16,7 +16,7 @@ from lienzo.dashboard.components.matrix_figure import (
 )
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.labs import convolution as conv
-from lienzo.dashboard.labs.errors import LabError, number
+from lienzo.dashboard.labs.errors import LabError, matrix_text, number
 from lienzo.dashboard.labs.image_loading import downscale, load_sample
 from lienzo.dashboard.labs.pixels import to_display_uint8
 
@@ -155,7 +155,7 @@ def _small_example(image: np.ndarray, kernel: np.ndarray, stride: int, padding: 
 
 
 def _matrix_text(values: np.ndarray) -> str:
-    return "[" + ", ".join("[" + ", ".join(_fmt(v) for v in row) + "]" for row in values) + "]"
+    return matrix_text(values, current_language(), digits=3)
 
 
 def _position_slider(label: str, count: int, key: str) -> int:

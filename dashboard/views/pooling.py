@@ -10,7 +10,7 @@ from lienzo.dashboard.components.language import current_language, t
 from lienzo.dashboard.components.matrix_figure import Box, chart_config, matrix_figure
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.labs import pooling
-from lienzo.dashboard.labs.errors import LabError, number
+from lienzo.dashboard.labs.errors import LabError, matrix_text, number
 
 SIZES = (2, 3)
 STRIDES = (1, 2, 3)
@@ -22,7 +22,7 @@ def _fmt(value: float) -> str:
 
 
 def _matrix_text(values: np.ndarray) -> str:
-    return "[" + ", ".join("[" + ", ".join(_fmt(v) for v in row) + "]" for row in values) + "]"
+    return matrix_text(values, current_language(), digits=2)
 
 
 def _controls() -> tuple[str, int, int]:

@@ -140,7 +140,7 @@ def test_pooling_worked_examples(lang: str) -> None:
     at.radio(key="pool_mode").set_value("avg").run()
     assert_no_problem(at)
     text = page_text(at)
-    expected = {"es": "[[36,5, 80], [12, 15]]", "en": "[[36.5, 80], [12, 15]]"}[lang]
+    expected = {"es": "[[36,5; 80]; [12; 15]]", "en": "[[36.5, 80], [12, 15]]"}[lang]
     assert expected in text
     assert "36" in " ".join(i.value for i in at.info) and "37" in " ".join(i.value for i in at.info)
 

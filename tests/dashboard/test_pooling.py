@@ -97,3 +97,11 @@ def test_bad_settings_get_clear_bilingual_messages(x, mode, size, stride, words)
         refused.value.messages["es"]
         and refused.value.messages["es"] != refused.value.messages["en"]
     )
+
+
+def test_matrices_read_unambiguously_in_both_languages() -> None:
+    from lienzo.dashboard.labs.errors import matrix_text
+
+    assert matrix_text([[36.5, 80], [12, 15]], "en") == "[[36.5, 80], [12, 15]]"
+    assert matrix_text([[36.5, 80], [12, 15]], "es") == "[[36,5; 80]; [12; 15]]"
+    assert matrix_text([[4, 3], [2, 4]], "es") == "[[4, 3], [2, 4]]"
