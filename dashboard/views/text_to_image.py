@@ -375,11 +375,21 @@ st.header(t("text_to_image.train_header"))
 st.markdown(t("text_to_image.train_intro"))
 defaults = spec.default_config()
 cols = st.columns(5)
+SCRATCH_LEARNING_RATE = 2e-3  # measured: 500 steps from scratch reach 40% (3e-4: less)
+
+
+def suggest_learning_rate() -> None:
+    """Fine-tuning wants small steps; a random UNet learns faster with larger ones."""
+    scratch = st.session_state.get("t2i_start_from") == "scratch"
+    st.session_state["t2i_lr"] = SCRATCH_LEARNING_RATE if scratch else defaults.learning_rate
+
+
 start_from = cols[0].radio(
     t("text_to_image.start_label"),
     ["pretrained", "scratch"],
     format_func=option_labels("text_to_image.start_"),
     key="t2i_start_from",
+    on_change=suggest_learning_rate,
 )
 train_steps = cols[1].number_input(
     t("text_to_image.train_steps"), 1, 5000, 200, key="t2i_train_steps"

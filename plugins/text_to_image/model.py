@@ -48,7 +48,7 @@ from lienzo.registry.generation import (
 from lienzo.registry.generation import (
     ProgressCallback as GenerationProgress,
 )
-from lienzo.registry.spec import validate_config
+from lienzo.registry.spec import ConfigError, validate_config
 
 PRETRAINED_STEM = Path(__file__).parent / "weights" / "txt2img-shapes"
 DEFAULT_GUIDANCE = 4.0
@@ -179,9 +179,15 @@ class ShapesTextToImage:
         """The workflow's entry: PNG images (32x32) for a GenerationRequest."""
         started = time.perf_counter()
         if not isinstance(request.prompt, str) or not request.prompt.strip():
-            raise ValueError("the prompt is empty")
+            raise ConfigError({"es": "El prompt está vacío.", "en": "The prompt is empty."})
         if not 1 <= int(request.count) <= MAX_COUNT:
-            raise ValueError(f"count must be between 1 and {MAX_COUNT}, got {request.count}")
+            raise ConfigError(
+                {
+                    "es": f"Se pueden pedir entre 1 y {MAX_COUNT} imágenes, no {request.count}.",
+                    "en": f"Between 1 and {MAX_COUNT} images can be asked for, not "
+                    f"{request.count}.",
+                }
+            )
         extras = dict(request.extras or {})
         unsupported = sorted(request.used_fields() - self.supported_fields)
         unsupported += [f"extras.{name}" for name in sorted(set(extras) - EXTRAS)]

@@ -107,7 +107,7 @@ def load_stable_diffusion(path: str | Path) -> TextToImagePipeline:
         from diffusers import StableDiffusionPipeline
 
         loaded = StableDiffusionPipeline.from_pretrained(
-            folder, local_files_only=True, torch_dtype=torch.float32
+            folder, local_files_only=True, dtype=torch.float32
         )
     except Exception as error:  # noqa: BLE001 - turned into a message the learner can act on
         detail = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"

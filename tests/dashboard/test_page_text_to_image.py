@@ -48,7 +48,7 @@ def test_generating_shows_tokens_steps_images_and_their_score(lang: str) -> None
     text = page_text(at)
     assert "`[CLS]`" in text and "`[SEP]`" in text
     assert "2 × 32 × 384" in text  # the embedding shape the UNet receives
-    assert {"es": "paso 0", "en": "step 0"}[lang] in text or len(at.get("imgs")) >= 4
+    assert len(at.get("image")) == 7  # 3 x_t + 2 predicted x_0 (snapshots), 2 images
     assert "✅" in text or "❌" in text  # a verdict per image
     score = next(
         m for m in at.metric if m.label.startswith({"es": "Imágenes", "en": "Images"}[lang])
