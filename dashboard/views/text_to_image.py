@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from lienzo.dashboard.components import charts
@@ -73,6 +75,27 @@ def verdict_text(verdict: Verdict) -> str:
             else "❌ " + t("text_to_image.wrong", name=name, found=found, asked=asked)
         )
     return "  \n".join(lines)
+
+
+def embedding_figure(run: PipelineRun) -> go.Figure:
+    """One row per token (and two rows of padding), one column per embedding dimension."""
+    pieces = run.tokens.pieces[: run.embedding.shape[0]]
+    rows = min(len(pieces) + 2, run.embedding.shape[0])
+    labels = [f"{i + 1}. {piece}" for i, piece in enumerate(pieces)]
+    labels += [f"{i + 1}. {t('text_to_image.padding_row')}" for i in range(len(pieces), rows)]
+    values = run.embedding[:rows]
+    # MiniLM has a few outlier dimensions (|x| ~ 6); clipping the colour range at the
+    # 99th percentile keeps the other 380 dimensions visible.
+    bound = float(np.percentile(np.abs(values), 99)) or 1.0
+    figure = go.Figure(
+        go.Heatmap(z=values, y=labels, colorscale="RdBu", zmin=-bound, zmax=bound, showscale=True)
+    )
+    figure.update_yaxes(autorange="reversed", type="category")
+    figure.update_xaxes(title_text=t("text_to_image.embedding_dimension"))
+    figure.update_layout(
+        title=t("text_to_image.embedding_title"), height=120 + 18 * rows, **charts.COMPACT
+    )
+    return figure
 
 
 st.title(t("text_to_image.title"))
@@ -225,12 +248,7 @@ else:
         st.warning(t("text_to_image.truncated"))
     shape_text = " × ".join(str(n) for n in run.embedding_shape)
     st.markdown(t("text_to_image.embedding_intro", shape=shape_text))
-    st.plotly_chart(
-        charts.heatmap(
-            run.embedding, t("text_to_image.embedding_title"), colorscale="RdBu", height=280
-        ),
-        key="t2i_embedding_plot",
-    )
+    st.plotly_chart(embedding_figure(run), key="t2i_embedding_plot")
     # 2b. Denoiser loop.
     st.subheader(t("text_to_image.part_denoiser"))
     st.markdown(
