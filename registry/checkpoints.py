@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import platform
 from dataclasses import asdict, dataclass, field
@@ -56,6 +57,19 @@ def save_checkpoint(stem: Path | str, state_dict: dict[str, Any], info: Checkpoi
     sidecar = stem.with_suffix(SIDECAR_SUFFIX)
     sidecar.write_text(json.dumps(asdict(info), indent=2, ensure_ascii=False) + "\n", "utf-8")
     return weights
+
+
+@functools.cache
+def load_committed_checkpoint(stem: Path, command: str) -> tuple[dict[str, Any], CheckpointInfo]:
+    """A checkpoint that ships with a plugin, read once per process.
+
+    The tensors are shared by every caller: copy them into a model with
+    ``load_state_dict`` (which copies), never change them in place. ``command`` is the
+    seeded command that recreates the file, named in the error when it is missing.
+    """
+    if not Path(stem).with_suffix(WEIGHTS_SUFFIX).is_file():
+        raise FileNotFoundError(f"{stem}{WEIGHTS_SUFFIX} is missing; recreate it with: {command}")
+    return load_checkpoint(stem)
 
 
 def load_checkpoint(stem: Path | str) -> tuple[dict[str, Any], CheckpointInfo]:

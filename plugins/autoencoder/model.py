@@ -9,7 +9,6 @@ are (N, D) float32 arrays.
 from __future__ import annotations
 
 import copy
-import functools
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,7 @@ import torch
 from lienzo.plugins.autoencoder import conv, dense, vae
 from lienzo.plugins.autoencoder.config import AeTrainConfig, DenoisingTrainConfig, VaeTrainConfig
 from lienzo.plugins.autoencoder.latent import latent_map, lerp, slerp
-from lienzo.plugins.autoencoder.network import PIXEL_MAX, Autoencoder, add_noise
+from lienzo.plugins.autoencoder.network import Autoencoder, add_noise
 from lienzo.plugins.autoencoder.results import (
     Denoised,
     Interpolation,
@@ -33,8 +32,13 @@ from lienzo.plugins.autoencoder.results import (
     psnr,
 )
 from lienzo.plugins.autoencoder.training import as_batch, fit
-from lienzo.plugins.datasets.digits import load_digits_split
-from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
+from lienzo.plugins.datasets.digits import as_digits, load_digits_split
+from lienzo.registry.checkpoints import (
+    CheckpointInfo,
+    load_checkpoint,
+    load_committed_checkpoint,
+    save_checkpoint,
+)
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import ConfigError, validate_config
 from lienzo.registry.torch_threads import one_torch_thread
@@ -42,37 +46,6 @@ from lienzo.registry.torch_threads import one_torch_thread
 WEIGHTS_DIR = Path(__file__).parent / "weights"
 JUDGE_SEED = 0  # the prior samples the judge scores during training: the same every epoch
 LIVE_SAMPLES = 32  # how many of them a VAE keeps in ``live_samples`` after each epoch
-
-
-def as_digits(images: Any) -> np.ndarray:
-    """Validate and reshape to (N, 8, 8) float32, with messages a learner can act on."""
-    array = np.asarray(images, dtype=np.float32)
-    if array.ndim == 2:
-        array = array[None]
-    elif array.ndim == 4 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 3 or array.shape[1:] != (8, 8) or len(array) == 0:
-        raise ValueError(
-            f"expected one 8x8 digit (8, 8) or a batch (N, 8, 8), got shape {np.shape(images)}"
-        )
-    if not np.all(np.isfinite(array)):
-        raise ValueError("the digits contain NaN or infinite values")
-    if array.min() < -1e-3 or array.max() > PIXEL_MAX + 1e-3:
-        raise ValueError(
-            f"digit values must be in 0..16 like the dataset, got {array.min():g}..{array.max():g}"
-        )
-    return np.clip(array, 0.0, PIXEL_MAX)
-
-
-@functools.cache
-def _checkpoint(stem: Path) -> tuple[dict[str, torch.Tensor], CheckpointInfo]:
-    """Read a committed checkpoint once per process; callers copy it into their own model."""
-    if not stem.with_suffix(".safetensors").is_file():
-        raise FileNotFoundError(
-            f"{stem}.safetensors is missing; recreate it with: "
-            "python -m lienzo.plugins.autoencoder.train_pretrained"
-        )
-    return load_checkpoint(stem)
 
 
 class DigitAutoencoder:
@@ -118,7 +91,9 @@ class DigitAutoencoder:
     @classmethod
     def pretrained(cls) -> DigitAutoencoder:
         """Lienzo's checkpoint, from ``python -m lienzo.plugins.autoencoder.train_pretrained``."""
-        state, info = _checkpoint(cls.pretrained_stem())
+        state, info = load_committed_checkpoint(
+            cls.pretrained_stem(), "python -m lienzo.plugins.autoencoder.train_pretrained"
+        )
         model = cls(latent_dim=int(info.config["latent_dim"]))
         model.network.load_state_dict(state)  # copies into this model's own tensors
         model.checkpoint_info = copy.deepcopy(info)

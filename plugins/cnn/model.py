@@ -7,7 +7,6 @@ the network divides by 16 itself, so the ONNX graph takes the same numbers.
 from __future__ import annotations
 
 import copy
-import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,13 @@ from lienzo.plugins.cnn.config import CnnTrainConfig
 from lienzo.plugins.cnn.network import LeNet5
 from lienzo.plugins.cnn.results import Evaluation, LayerActivation, Prediction, TrainResult
 from lienzo.plugins.cnn.training import as_batch, fit
-from lienzo.plugins.datasets.digits import DESCRIPTION, load_digits_split
-from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
+from lienzo.plugins.datasets.digits import DESCRIPTION, as_digits, load_digits_split
+from lienzo.registry.checkpoints import (
+    CheckpointInfo,
+    load_checkpoint,
+    load_committed_checkpoint,
+    save_checkpoint,
+)
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import validate_config
 
@@ -36,37 +40,10 @@ def _seeded_network(seed: int) -> LeNet5:
         return LeNet5().eval()
 
 
-@functools.cache
 def _pretrained_checkpoint() -> tuple[dict[str, torch.Tensor], CheckpointInfo]:
-    """Read the committed checkpoint once per process; callers copy it into their own model."""
-    if not PRETRAINED_STEM.with_suffix(".safetensors").is_file():
-        raise FileNotFoundError(
-            f"{PRETRAINED_STEM}.safetensors is missing; "
-            "recreate it with: python -m lienzo.plugins.cnn.train_pretrained"
-        )
-    return load_checkpoint(PRETRAINED_STEM)
-
-
-def _as_digits(images: Any) -> np.ndarray:
-    """Validate and reshape to (N, 8, 8) float32, with messages a learner can act on."""
-    array = np.asarray(images, dtype=np.float32)
-    if array.ndim == 2:
-        array = array[None]
-    elif array.ndim == 4 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 3 or array.shape[1:] != (8, 8) or len(array) == 0:
-        raise ValueError(
-            f"expected one 8x8 digit (8, 8) or a batch (N, 8, 8), got shape {np.shape(images)}"
-        )
-    if not np.all(np.isfinite(array)):
-        raise ValueError("the digits contain NaN or infinite values")
-    if array.min() < -1e-3 or array.max() > MAX_VALUE + 1e-3:
-        raise ValueError(
-            f"digit values must be in 0..16 like the dataset, "
-            f"got {array.min():g}..{array.max():g}; "
-            "convert drawings and photos with lienzo.plugins.datasets.digits.image_to_digit"
-        )
-    return array
+    return load_committed_checkpoint(
+        PRETRAINED_STEM, "python -m lienzo.plugins.cnn.train_pretrained"
+    )
 
 
 class DigitCNN:
@@ -150,7 +127,7 @@ class DigitCNN:
     @torch.no_grad()
     def predict(self, images: Any) -> Prediction:
         """images: (8, 8) or (N, 8, 8) in 0..16 -> class probabilities (N, 10) and labels (N,)."""
-        x = as_batch(_as_digits(images))  # (N, 1, 8, 8)
+        x = as_batch(as_digits(images))  # (N, 1, 8, 8)
         network = self.network.eval()
         probabilities = torch.softmax(network(x), dim=1).numpy()  # (N, 10)
         return Prediction(probabilities=probabilities, labels=probabilities.argmax(1))
@@ -158,7 +135,7 @@ class DigitCNN:
     @torch.no_grad()
     def feature_maps(self, image: Any) -> list[LayerActivation]:
         """Every layer's output for one (8, 8) digit, then the class probabilities."""
-        digits = _as_digits(image)
+        digits = as_digits(image)
         if len(digits) != 1:
             raise ValueError(f"feature_maps takes one (8, 8) digit, got {len(digits)}")
         network = self.network.eval()

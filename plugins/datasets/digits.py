@@ -67,6 +67,34 @@ def load_digits_split(test_fraction: float = TEST_FRACTION, seed: int = SPLIT_SE
 # drawings and uploads -> 8x8 digits
 
 
+PIXEL_MAX = 16.0  # the dataset's ink scale: 0 = background, 16 = a fully inked 4x4 block
+
+
+def as_digits(images: object) -> np.ndarray:
+    """Every model's input check: one (8, 8) digit or a batch -> (N, 8, 8) float32 in 0..16.
+
+    Raises ValueError with a message a learner can act on (shape, NaN, range).
+    """
+    array = np.asarray(images, dtype=np.float32)
+    if array.ndim == 2:
+        array = array[None]
+    elif array.ndim == 4 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim != 3 or array.shape[1:] != (8, 8) or len(array) == 0:
+        raise ValueError(
+            f"expected one 8x8 digit (8, 8) or a batch (N, 8, 8), got shape {np.shape(images)}"
+        )
+    if not np.all(np.isfinite(array)):
+        raise ValueError("the digits contain NaN or infinite values")
+    if array.min() < -1e-3 or array.max() > PIXEL_MAX + 1e-3:
+        raise ValueError(
+            f"digit values must be in 0..16 like the dataset, "
+            f"got {array.min():g}..{array.max():g}; "
+            "convert drawings and photos with lienzo.plugins.datasets.digits.image_to_digit"
+        )
+    return np.clip(array, 0.0, PIXEL_MAX)
+
+
 def _area_matrix(n_in: int, n_out: int) -> np.ndarray:
     """(n_out, n_in) weights: output cell i is the mean of the input it covers (exact area)."""
     edges_in = np.arange(n_in + 1, dtype=np.float64)

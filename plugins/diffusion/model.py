@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,7 +42,12 @@ from lienzo.plugins.diffusion.sampling import (
 )
 from lienzo.plugins.diffusion.schedules import ScheduleConfig
 from lienzo.plugins.diffusion.training import fit_diffusion
-from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
+from lienzo.registry.checkpoints import (
+    CheckpointInfo,
+    load_checkpoint,
+    load_committed_checkpoint,
+    save_checkpoint,
+)
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import ConfigError, validate_config
 from lienzo.registry.torch_threads import one_torch_thread
@@ -57,14 +61,10 @@ PREVIEW_SAMPLER = ("ddim", 20)
 DEFAULT_GUIDANCE = 2.0
 
 
-@functools.cache
 def _pretrained_checkpoint() -> tuple[dict[str, torch.Tensor], CheckpointInfo]:
-    if not PRETRAINED_STEM.with_suffix(".safetensors").is_file():
-        raise FileNotFoundError(
-            f"{PRETRAINED_STEM}.safetensors is missing; "
-            "recreate it with: python -m lienzo.plugins.diffusion.train_pretrained"
-        )
-    return load_checkpoint(PRETRAINED_STEM)
+    return load_committed_checkpoint(
+        PRETRAINED_STEM, "python -m lienzo.plugins.diffusion.train_pretrained"
+    )
 
 
 def _seeded_unet(seed: int, shape: UNetShape) -> torch.nn.Module:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,12 @@ from lienzo.plugins.gan.config import GanTrainConfig
 from lienzo.plugins.gan.network import Discriminator, Generator, ImagesFromLatent, to_unit
 from lienzo.plugins.gan.results import GanTrainResult
 from lienzo.plugins.gan.training import GRID, fit_gan, fixed_samples
-from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
+from lienzo.registry.checkpoints import (
+    CheckpointInfo,
+    load_checkpoint,
+    load_committed_checkpoint,
+    save_checkpoint,
+)
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import ConfigError, validate_config
 from lienzo.registry.torch_threads import one_torch_thread
@@ -40,15 +44,10 @@ def _seeded_networks(latent_dim: int, seed: int) -> tuple[Generator, Discriminat
         return Generator(latent_dim).eval(), Discriminator().eval()
 
 
-@functools.cache
 def _pretrained_checkpoint() -> tuple[dict[str, torch.Tensor], CheckpointInfo]:
-    """Read the committed checkpoint once per process; callers copy it into their own model."""
-    if not PRETRAINED_STEM.with_suffix(".safetensors").is_file():
-        raise FileNotFoundError(
-            f"{PRETRAINED_STEM}.safetensors is missing; "
-            "recreate it with: python -m lienzo.plugins.gan.train_pretrained"
-        )
-    return load_checkpoint(PRETRAINED_STEM)
+    return load_committed_checkpoint(
+        PRETRAINED_STEM, "python -m lienzo.plugins.gan.train_pretrained"
+    )
 
 
 def latents(n: int, seed: int, latent_dim: int) -> np.ndarray:

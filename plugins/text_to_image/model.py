@@ -10,7 +10,6 @@ practical-project workflow can call it like any hosted generator.
 from __future__ import annotations
 
 import copy
-import functools
 import io
 import secrets
 import threading
@@ -38,7 +37,12 @@ from lienzo.plugins.text_to_image.shapes_data import make_dataset
 from lienzo.plugins.text_to_image.text_encoder import MiniLMEncoder
 from lienzo.plugins.text_to_image.threads import torch_threads
 from lienzo.plugins.text_to_image.training import TrainResult, fit_unet, prepare
-from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
+from lienzo.registry.checkpoints import (
+    CheckpointInfo,
+    load_checkpoint,
+    load_committed_checkpoint,
+    save_checkpoint,
+)
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.generation import (
     GeneratedImage,
@@ -72,14 +76,10 @@ class Evaluation:
     guidance: float
 
 
-@functools.cache
 def _pretrained_checkpoint() -> tuple[dict[str, torch.Tensor], CheckpointInfo]:
-    if not PRETRAINED_STEM.with_suffix(".safetensors").is_file():
-        raise FileNotFoundError(
-            f"{PRETRAINED_STEM}.safetensors is missing; "
-            "recreate it with: python -m lienzo.plugins.text_to_image.train_pretrained"
-        )
-    return load_checkpoint(PRETRAINED_STEM)
+    return load_committed_checkpoint(
+        PRETRAINED_STEM, "python -m lienzo.plugins.text_to_image.train_pretrained"
+    )
 
 
 def _seeded(build: Any, seed: int) -> Any:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import functools
 import threading
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lienzo.plugins.datasets.digits import load_digits_split
+from lienzo.plugins.datasets.digits import as_digits, load_digits_split
 from lienzo.plugins.transformer.config import (
     VitTrainConfig,
     config_from_dict,
@@ -24,9 +23,14 @@ from lienzo.plugins.transformer.config import (
     validate_vit_config,
 )
 from lienzo.plugins.transformer.results import Evaluation, PatchAttention, Prediction, TrainResult
-from lienzo.plugins.transformer.vit_network import MAX_VALUE, TinyViT, parameter_count
+from lienzo.plugins.transformer.vit_network import TinyViT, parameter_count
 from lienzo.plugins.transformer.vit_training import as_batch, fit
-from lienzo.registry.checkpoints import CheckpointInfo, load_checkpoint, save_checkpoint
+from lienzo.registry.checkpoints import (
+    CheckpointInfo,
+    load_checkpoint,
+    load_committed_checkpoint,
+    save_checkpoint,
+)
 from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import ConfigError
 
@@ -41,35 +45,10 @@ def _seeded_network(config: VitTrainConfig) -> TinyViT:
         return TinyViT(**config.architecture()).eval()
 
 
-@functools.cache
 def _pretrained_checkpoint() -> tuple[dict[str, torch.Tensor], CheckpointInfo]:
-    """Read the committed checkpoint once per process; callers copy it into their own model."""
-    if not PRETRAINED_STEM.with_suffix(".safetensors").is_file():
-        raise FileNotFoundError(
-            f"{PRETRAINED_STEM}.safetensors is missing; "
-            "recreate it with: python -m lienzo.plugins.transformer.train_pretrained"
-        )
-    return load_checkpoint(PRETRAINED_STEM)
-
-
-def as_digits(images: Any) -> np.ndarray:
-    """Validate and reshape to (N, 8, 8) float32, with messages a learner can act on."""
-    array = np.asarray(images, dtype=np.float32)
-    if array.ndim == 2:
-        array = array[None]
-    elif array.ndim == 4 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 3 or array.shape[1:] != (8, 8) or len(array) == 0:
-        raise ValueError(
-            f"expected one 8x8 digit (8, 8) or a batch (N, 8, 8), got shape {np.shape(images)}"
-        )
-    if not np.all(np.isfinite(array)):
-        raise ValueError("the digits contain NaN or infinite values")
-    if array.min() < -1e-3 or array.max() > MAX_VALUE + 1e-3:
-        raise ValueError(
-            f"digit values must be in 0..16 like the dataset, got {array.min():g}..{array.max():g}"
-        )
-    return array
+    return load_committed_checkpoint(
+        PRETRAINED_STEM, "python -m lienzo.plugins.transformer.train_pretrained"
+    )
 
 
 class DigitViT:
