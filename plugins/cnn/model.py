@@ -17,8 +17,9 @@ import torch
 from lienzo.plugins.cnn import MODEL_ID
 from lienzo.plugins.cnn.config import CnnTrainConfig
 from lienzo.plugins.cnn.network import LeNet5
-from lienzo.plugins.cnn.results import Evaluation, LayerActivation, Prediction, TrainResult
-from lienzo.plugins.cnn.training import as_batch, fit
+from lienzo.plugins.cnn.results import LayerActivation
+from lienzo.plugins.cnn.training import fit
+from lienzo.plugins.datasets.classifiers import Evaluation, Prediction, TrainResult, as_batch
 from lienzo.plugins.datasets.digits import DESCRIPTION, as_digits, load_digits_split
 from lienzo.registry.checkpoints import (
     CheckpointInfo,
@@ -30,7 +31,6 @@ from lienzo.registry.contract import OnnxGraph, ProgressCallback
 from lienzo.registry.spec import validate_config
 
 PRETRAINED_STEM = Path(__file__).parent / "weights" / "lenet5-digits"
-MAX_VALUE = 16.0
 
 
 def _seeded_network(seed: int) -> LeNet5:

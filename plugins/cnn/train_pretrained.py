@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lienzo.plugins.cnn.config import CnnTrainConfig
 from lienzo.plugins.cnn.model import PRETRAINED_STEM, DigitCNN
-from lienzo.plugins.cnn.results import TrainResult
+from lienzo.plugins.datasets.classifiers import TrainResult
 from lienzo.plugins.datasets.digits import DESCRIPTION
 from lienzo.registry.checkpoints import CheckpointInfo
 

@@ -1,37 +1,16 @@
-"""The training loop: Adam on cross-entropy, seeded batches, a stop event, divergence check."""
+"""The CNN's training: Adam on cross-entropy through the digit classifiers' shared loop."""
 
 from __future__ import annotations
 
 import threading
-import time
 
-import numpy as np
-import torch
 import torch.nn as nn
-import torch.nn.functional as F
+import torch.optim
 
 from lienzo.plugins.cnn.config import CnnTrainConfig
-from lienzo.plugins.cnn.results import TrainResult
+from lienzo.plugins.datasets.classifiers import TrainResult, fit_classifier
 from lienzo.plugins.datasets.digits import DigitsSplit
-from lienzo.registry.contract import EpochProgress, ProgressCallback
-
-# Cross-entropy over 10 classes starts near 2.3; far above that the weights have blown
-# up (a learning rate of 1.0 reached ~90,000 in the first epoch without a NaN).
-EXPLODED_LOSS = 50.0
-
-
-def as_batch(x: np.ndarray) -> torch.Tensor:
-    """(N, 8, 8) digits -> (N, 1, 8, 8) float32 tensor (a copy: the split is read-only)."""
-    return torch.tensor(np.asarray(x, dtype=np.float32)).unsqueeze(1)
-
-
-@torch.no_grad()
-def loss_and_accuracy(network: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    network.eval()
-    logits = network(x)
-    loss = F.cross_entropy(logits, y).item()
-    accuracy = (logits.argmax(1) == y).float().mean().item()
-    return loss, accuracy
+from lienzo.registry.contract import ProgressCallback
 
 
 def fit(
@@ -41,73 +20,17 @@ def fit(
     progress: ProgressCallback | None = None,
     stop: threading.Event | None = None,
 ) -> TrainResult:
-    """Train ``network`` in place. The epoch's batch order comes from ``config.seed``.
-
-    Train loss/accuracy are running means over the epoch's batches (cheap, and what
-    learners see in every framework); val_* are measured on the held-out split after
-    the epoch with the network in eval mode.
-    """
-    x_train, y_train = as_batch(split.x_train), torch.tensor(split.y_train)
-    x_test, y_test = as_batch(split.x_test), torch.tensor(split.y_test)
-    n = len(x_train)
-    generator = torch.Generator().manual_seed(config.seed)
+    """Train ``network`` in place; the epoch's batch order comes from ``config.seed``."""
     optimizer = torch.optim.Adam(
         network.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
-    params = list(network.parameters())
-    result = TrainResult()
-    started = time.perf_counter()
-
-    for epoch in range(1, config.epochs + 1):
-        epoch_started = time.perf_counter()
-        network.train()
-        order = torch.randperm(n, generator=generator)
-        loss_sum, correct, seen = 0.0, 0, 0
-        for start in range(0, n, config.batch_size):
-            if stop is not None and stop.is_set():
-                result.stopped_early = True
-                break
-            index = order[start : start + config.batch_size]
-            logits = network(x_train[index])  # (B, 10)
-            loss = F.cross_entropy(logits, y_train[index])
-            if not torch.isfinite(loss) or loss.item() > EXPLODED_LOSS:
-                result.diverged = True
-                break
-            before = [p.detach().clone() for p in params]  # ~20k numbers: cheap insurance
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            if not all(torch.isfinite(p).all() for p in params):
-                # The step blew the weights up: keep the last finite ones and stop.
-                with torch.no_grad():
-                    for p, old in zip(params, before, strict=True):
-                        p.copy_(old)
-                result.diverged = True
-                break
-            loss_sum += loss.item() * len(index)
-            correct += (logits.argmax(1) == y_train[index]).sum().item()
-            seen += len(index)
-
-        if seen == 0 and not result.diverged:  # stopped before the epoch's first batch
-            break
-        val_loss, val_accuracy = loss_and_accuracy(network, x_test, y_test)
-        record = EpochProgress(
-            epoch=epoch,
-            epochs=config.epochs,
-            # The epoch where training diverged reports a NaN loss, whatever came before.
-            loss=float("nan") if result.diverged else loss_sum / seen,
-            accuracy=correct / seen if seen else None,
-            val_loss=val_loss,
-            val_accuracy=val_accuracy,
-            seconds=time.perf_counter() - epoch_started,
-            extra={} if seen == n else {"fraction_of_epoch": seen / n},
-        )
-        result.history.append(record)
-        if progress is not None:
-            progress(record)
-        if result.stopped_early or result.diverged:
-            break
-
-    network.eval()
-    result.seconds = time.perf_counter() - started
-    return result
+    return fit_classifier(
+        network,
+        split,
+        optimizer,
+        epochs=config.epochs,
+        batch_size=config.batch_size,
+        seed=config.seed,
+        progress=progress,
+        stop=stop,
+    )

@@ -18,9 +18,9 @@ import dataclasses
 import json
 from pathlib import Path
 
+from lienzo.plugins.datasets.classifiers import TrainResult
 from lienzo.plugins.datasets.digits import DESCRIPTION
 from lienzo.plugins.transformer.config import VitTrainConfig
-from lienzo.plugins.transformer.results import TrainResult
 from lienzo.plugins.transformer.vit import PRETRAINED_STEM, DigitViT
 from lienzo.registry.checkpoints import CheckpointInfo
 

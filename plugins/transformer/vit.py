@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from lienzo.plugins.datasets.classifiers import Evaluation, Prediction, TrainResult, as_batch
 from lienzo.plugins.datasets.digits import as_digits, load_digits_split
 from lienzo.plugins.transformer.config import (
     VitTrainConfig,
@@ -22,9 +23,9 @@ from lienzo.plugins.transformer.config import (
     same_architecture,
     validate_vit_config,
 )
-from lienzo.plugins.transformer.results import Evaluation, PatchAttention, Prediction, TrainResult
+from lienzo.plugins.transformer.results import PatchAttention
 from lienzo.plugins.transformer.vit_network import TinyViT, parameter_count
-from lienzo.plugins.transformer.vit_training import as_batch, fit
+from lienzo.plugins.transformer.vit_training import fit
 from lienzo.registry.checkpoints import (
     CheckpointInfo,
     load_checkpoint,

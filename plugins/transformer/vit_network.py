@@ -13,7 +13,6 @@ import math
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 MAX_VALUE = 16.0  # digits are 0..16; the network scales them itself (ONNX takes raw digits)
 
@@ -109,10 +108,3 @@ class TinyViT(nn.Module):
 
 def parameter_count(network: nn.Module) -> int:
     return sum(p.numel() for p in network.parameters())
-
-
-def loss_and_accuracy(network: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
-    with torch.no_grad():
-        network.eval()
-        logits = network(x)
-        return F.cross_entropy(logits, y).item(), (logits.argmax(1) == y).float().mean().item()
