@@ -15,8 +15,9 @@ from lienzo.dashboard.components.language import current_language, option_labels
 from lienzo.dashboard.components.matrix_figure import chart_config
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.components.model_cache import fresh_model, shared_pretrained
+from lienzo.dashboard.components.training_state import classifier_curves, show_job_state
 from lienzo.dashboard.labs.errors import number
-from lienzo.dashboard.labs.training_job import DIVERGED, FAILED, TrainingJob
+from lienzo.dashboard.labs.training_job import DIVERGED, TrainingJob
 from lienzo.plugins.datasets.digits import load_digits_split
 from lienzo.plugins.transformer.attention_math import (
     MatrixError,
@@ -558,45 +559,14 @@ def _training_body(was_running: bool) -> None:
         st.info(t("attention.no_run_yet"))
         return
     history = job.history
-    st.caption(
-        t(
-            f"attention.status_{job.status}",
-            epoch=len(history),
-            epochs=job.config.epochs,
-            seconds=number(job.seconds, lang),
-        )
+    show_job_state(
+        job,
+        "attention",
+        epoch=len(history),
+        epochs=job.config.epochs,
     )
-    if job.status == FAILED:
-        show_problem({"es": job.error, "en": job.error})
-    if job.status == DIVERGED:
-        show_problem("attention.diverged")
     if history:
-        epochs_done = [p.epoch for p in history]
-        left, right = st.columns(2)
-        left.plotly_chart(
-            charts.curves(
-                epochs_done,
-                {
-                    t("attention.train_set"): [p.loss for p in history],
-                    t("attention.held_out"): [p.val_loss for p in history],
-                },
-                t("attention.loss_title"),
-                t("attention.loss"),
-            ),
-            key="attention_loss_curve",
-        )
-        right.plotly_chart(
-            charts.curves(
-                epochs_done,
-                {
-                    t("attention.train_set"): [p.accuracy for p in history],
-                    t("attention.held_out"): [p.val_accuracy for p in history],
-                },
-                t("attention.accuracy_title"),
-                t("attention.accuracy"),
-            ),
-            key="attention_accuracy_curve",
-        )
+        classifier_curves(history, key="attention")
     if was_running and not job.running:
         st.rerun()  # the run just ended: redraw the whole page (buttons, model choice)
     if not job.running and history and job.status != DIVERGED:

@@ -15,8 +15,9 @@ from lienzo.dashboard.components.digit_figures import digit_grid, latent_scatter
 from lienzo.dashboard.components.language import current_language, option_labels, t
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.components.model_cache import fresh_model, shared_pretrained
+from lienzo.dashboard.components.training_state import show_job_state
 from lienzo.dashboard.labs import autoencoders as lab
-from lienzo.dashboard.labs.training_job import DIVERGED, FAILED, TrainingJob
+from lienzo.dashboard.labs.training_job import DIVERGED, TrainingJob
 from lienzo.plugins.datasets.digits import load_digits_split
 from lienzo.registry import ConfigError, default_registry, validate_config
 
@@ -389,18 +390,12 @@ def training_view() -> None:
         st.info(t("autoencoders.no_run_yet"))
         return
     history = job.history[:]  # the thread appends; draw one consistent copy
-    st.caption(
-        t(
-            f"autoencoders.status_{job.status}",
-            epoch=len(history),
-            epochs=job.config.epochs,
-            seconds=f"{job.seconds:.1f}",
-        )
+    show_job_state(
+        job,
+        "autoencoders",
+        epoch=len(history),
+        epochs=job.config.epochs,
     )
-    if job.status == FAILED:
-        show_problem({"es": job.error, "en": job.error})
-    if job.status == DIVERGED:
-        show_problem("autoencoders.diverged")
     if history:
         epochs = [p.epoch for p in history]
         left, right = st.columns(2)

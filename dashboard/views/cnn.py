@@ -12,7 +12,8 @@ from lienzo.dashboard.components.image_input import image_upload
 from lienzo.dashboard.components.language import current_language, option_labels, t
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.components.model_cache import fresh_model, shared_pretrained
-from lienzo.dashboard.labs.training_job import DIVERGED, FAILED, TrainingJob
+from lienzo.dashboard.components.training_state import classifier_curves, show_job_state
+from lienzo.dashboard.labs.training_job import DIVERGED, TrainingJob
 from lienzo.plugins.datasets.digits import drawing_to_digit, image_to_digit, load_digits_split
 from lienzo.registry import ConfigError, default_registry, validate_config
 from lienzo.registry.spec import config_bounds
@@ -187,47 +188,14 @@ def training_view() -> None:
         st.info(t("cnn.no_run_yet"))
         return
     history = job.history
-    st.caption(
-        t(
-            f"cnn.status_{job.status}",
-            epoch=len(history),
-            epochs=job.config.epochs,
-            seconds=f"{job.seconds:.1f}",
-        )
+    show_job_state(
+        job,
+        "cnn",
+        epoch=len(history),
+        epochs=job.config.epochs,
     )
-    if job.status == FAILED:
-        show_problem({"es": job.error, "en": job.error})
-    if job.status == DIVERGED:
-        show_problem("cnn.diverged")
     if history:
-        epochs_done = [p.epoch for p in history]
-        left, right = st.columns(2)
-        left.plotly_chart(
-            charts.curves(
-                epochs_done,
-                {
-                    t("cnn.train"): [p.loss for p in history],
-                    t("cnn.held_out"): [p.val_loss for p in history],
-                },
-                t("cnn.loss_title"),
-                t("cnn.loss"),
-                t("cnn.epoch_axis"),
-            ),
-            key="cnn_loss_curve",
-        )
-        right.plotly_chart(
-            charts.curves(
-                epochs_done,
-                {
-                    t("cnn.train"): [p.accuracy for p in history],
-                    t("cnn.held_out"): [p.val_accuracy for p in history],
-                },
-                t("cnn.accuracy_title"),
-                t("cnn.accuracy"),
-                t("cnn.epoch_axis"),
-            ),
-            key="cnn_accuracy_curve",
-        )
+        classifier_curves(history, key="cnn")
     if running and not job.running:
         st.rerun()  # the run just ended: redraw the whole page (buttons, model choice)
     if not job.running and history and job.status != DIVERGED:

@@ -15,6 +15,7 @@ from lienzo.dashboard.components.image_input import image_input
 from lienzo.dashboard.components.language import current_language, option_labels, t
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.components.model_cache import fresh_model, shared_pretrained
+from lienzo.dashboard.components.training_state import show_job_state
 from lienzo.dashboard.labs.training_job import DIVERGED, FAILED, TrainingJob
 from lienzo.plugins.datasets.digits import load_digits_split
 from lienzo.plugins.diffusion.figures import (
@@ -529,18 +530,12 @@ def training_view() -> None:
         return
     history = job.history
     done = history[-1].epoch if history else 0
-    st.caption(
-        t(
-            f"diffusion.status_{job.status}",
-            step=done,
-            steps=job.config.steps,
-            seconds=f"{job.seconds:.1f}",
-        )
+    show_job_state(
+        job,
+        "diffusion",
+        step=done,
+        steps=job.config.steps,
     )
-    if job.status == FAILED:
-        show_problem({"es": job.error, "en": job.error})
-    if job.status == DIVERGED:
-        show_problem("diffusion.diverged")
     if history:
         judged = [p for p in history if p.judged]
         left, right = st.columns(2)

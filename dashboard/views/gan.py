@@ -11,6 +11,7 @@ from lienzo.dashboard.components import charts
 from lienzo.dashboard.components.language import option_labels, t
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.components.model_cache import fresh_model, shared_pretrained
+from lienzo.dashboard.components.training_state import show_job_state
 from lienzo.dashboard.labs.gan import export_and_compare, judged, series, tile
 from lienzo.dashboard.labs.training_job import DIVERGED, FAILED, TrainingJob
 from lienzo.plugins.gan.results import (
@@ -182,18 +183,12 @@ def training_view() -> None:
         return
     history = list(job.history)  # a snapshot: the thread keeps appending
     step = history[-1].epoch if history else 0
-    st.caption(
-        t(
-            f"gan.status_{job.status}",
-            step=step,
-            steps=job.config.steps,
-            seconds=f"{job.seconds:.1f}",
-        )
+    show_job_state(
+        job,
+        "gan",
+        step=step,
+        steps=job.config.steps,
     )
-    if job.status == FAILED:
-        show_problem({"es": job.error, "en": job.error})
-    if job.status == DIVERGED:
-        show_problem("gan.diverged")
     result = job.result
     if result is not None and result.seconds_to_target is not None:
         st.success(

@@ -13,7 +13,8 @@ from lienzo.dashboard.components import charts
 from lienzo.dashboard.components.language import current_language, option_labels, t
 from lienzo.dashboard.components.messages import show_problem, show_unexpected
 from lienzo.dashboard.components.model_cache import fresh_model, shared_pretrained
-from lienzo.dashboard.labs.training_job import DIVERGED, FAILED, TrainingJob
+from lienzo.dashboard.components.training_state import show_job_state
+from lienzo.dashboard.labs.training_job import DIVERGED, TrainingJob
 from lienzo.plugins.text_to_image import stable_diffusion
 from lienzo.plugins.text_to_image.detector import Verdict, judge
 from lienzo.plugins.text_to_image.figures import enlarge, framed_grid
@@ -488,18 +489,7 @@ def training_view() -> None:
     if current.running and not history:
         st.caption(t("text_to_image.preparing", seconds=f"{current.seconds:.0f}"))
     else:
-        st.caption(
-            t(
-                f"text_to_image.status_{current.status}",
-                step=done,
-                steps=current.config.steps,
-                seconds=f"{current.seconds:.0f}",
-            )
-        )
-    if current.status == FAILED:
-        show_problem({"es": current.error, "en": current.error})
-    if current.status == DIVERGED:
-        show_problem("text_to_image.diverged")
+        show_job_state(current, "text_to_image", step=done, steps=current.config.steps)
     if history:
         st.plotly_chart(
             charts.curves(
