@@ -9,10 +9,12 @@ from __future__ import annotations
 import streamlit as st
 
 from lienzo.dashboard.components.language import current_language, language_selector, t
+from lienzo.dashboard.components.widget_memory import keep_widget_values
 from lienzo.dashboard.lessons import available_lessons
 from lienzo.registry import default_registry
 
 st.set_page_config(page_title="Lienzo", page_icon="🎨", layout="wide")
+keep_widget_values()  # first: before any widget of this run exists
 language_selector()
 
 registry = default_registry()

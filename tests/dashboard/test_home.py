@@ -53,3 +53,12 @@ def test_home_does_not_import_heavy_libraries() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_lab_settings_survive_a_visit_to_another_page() -> None:
+    at = open_page("gan", "es", timeout=120)
+    at.number_input(key="gan_steps").set_value(3000).run()
+    at.switch_page(page_path("pooling")).run()
+    at.switch_page(page_path("gan")).run()
+    assert_clean(at)
+    assert at.number_input(key="gan_steps").value == 3000
